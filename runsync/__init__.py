@@ -1,0 +1,8 @@
+"""runsync: sync runs from a watch and Strava into one local store, and audit the training."""
+
+from runsync.errors import ExitStatus, RunsyncError
+from runsync.model import Finding, Lap, Session, Source, StrengthSet
+
+__version__ = "0.1.0"
+
+__all__ = ["ExitStatus", "Finding", "Lap", "RunsyncError", "Session", "Source", "StrengthSet", "__version__"]

@@ -1,0 +1,3 @@
+from runsync.cli import main
+
+main()

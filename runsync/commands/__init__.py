@@ -1,0 +1,13 @@
+"""The CLI commands, one module per area; each module lists its commands in COMMANDS."""
+
+from __future__ import annotations
+
+import click
+
+from runsync.commands import core
+
+
+def register_commands(group: click.Group) -> None:
+    for module in (core,):
+        for command in module.COMMANDS:
+            group.add_command(command)

@@ -1,0 +1,55 @@
+"""What every command shares: the App for this invocation, date options, progress on a TTY."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from runsync.app import App
+
+
+def app_of(ctx: click.Context) -> App:
+    if not isinstance(ctx.obj, App):
+        ctx.obj = App.load(ctx.meta["config_path"], verbose=ctx.meta["verbose"])
+    return ctx.obj
+
+
+def needs_app(f: Any) -> Any:
+    """Decorator: call the command with the loaded App as its first argument."""
+
+    @click.pass_context
+    def wrapper(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
+        return ctx.invoke(f, app_of(ctx), *args, **kwargs)
+
+    return click.decorators.update_wrapper(wrapper, f)
+
+
+def parse_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date like 2026-10-12, got {value!r}", param=param) from None
+
+
+def with_progress(app: App, items: list[Path], label: str) -> Iterable[Path]:
+    """A progress bar on stderr when it is a TTY; the bare list under cron or with -q."""
+    if app.verbose < 0 or not sys.stderr.isatty() or len(items) < 2:
+        return items
+    return _bar(items, label)
+
+
+def _bar(items: list[Path], label: str) -> Iterator[Path]:
+    with click.progressbar(items, label=label, file=sys.stderr) as bar:
+        yield from bar
+
+
+def echo_verbose(app: App, message: str) -> None:
+    if app.verbose > 0:
+        click.echo(message, err=True)

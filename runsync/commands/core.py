@@ -1,0 +1,153 @@
+"""Core commands: init, demo, sync, import, sessions, athletes."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from runsync import export, sync
+from runsync.app import App
+from runsync.commands._common import app_of, echo_verbose, needs_app, parse_date, with_progress
+from runsync.config import find_config_path
+from runsync.errors import ExitStatus, UsageError
+from runsync.starter import write_starter_config
+
+
+@click.command()
+@click.option("--athlete", "athlete_id", default="me", show_default=True, help="Id of the first athlete.")
+@click.option("--name", help="The athlete's name.")
+@click.option("--timezone", help="IANA timezone, e.g. Europe/London (default: this machine's).")
+@click.option("--fit-dir", "fit_dirs", multiple=True, type=click.Path(file_okay=False), help="Watch folder.")
+@click.option("--force", is_flag=True, help="Overwrite an existing config file.")
+@click.pass_context
+def init(ctx: click.Context, athlete_id: str, name: str | None, timezone: str | None, fit_dirs: tuple[str, ...],
+         force: bool) -> None:  # fmt: skip
+    """Write a starter config file.
+
+    \b
+    Example:
+      runsync init --athlete ana --timezone Europe/Madrid --fit-dir /media/GARMIN/Garmin/Activity
+    """
+    path = find_config_path(ctx.meta["config_path"])
+    write_starter_config(path, athlete_id, name=name, timezone=timezone, fit_dirs=fit_dirs, force=force)
+    click.echo(f"wrote {path}; next: runsync sync", err=True)
+
+
+def report_sync(app: App, report: sync.SyncReport) -> None:
+    """Failures always go to stderr (one line each); the summary only with -v."""
+    for path, reason in report.failed:
+        click.echo(f"skipped {path}: {reason}", err=True)
+    for note in report.notes:
+        click.echo(note, err=True)
+    if report.failed:
+        click.echo(f"{len(report.failed)} failed; {report.summary()}", err=True)
+    else:
+        echo_verbose(app, report.summary())
+
+
+@click.command(name="sync")
+@click.option("--athlete", "athletes", multiple=True, help="Only this athlete (repeatable).")
+@click.option("--fit-dir", "fit_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Also import this folder of .fit files (for the one athlete chosen).")  # fmt: skip
+@needs_app
+def sync_command(app: App, athletes: tuple[str, ...], fit_dirs: tuple[Path, ...]) -> None:
+    """Import new activities from every configured source.
+
+    \b
+    Example (nightly from cron):
+      runsync sync -q
+    """
+    chosen = app.config.select_athletes(athletes)
+    if fit_dirs and len(chosen) > 1:
+        raise UsageError("--fit-dir needs one athlete: add --athlete ID")
+    report = sync.run_sync(app.store, chosen, extra_fit_dirs=fit_dirs,
+                           on_files=lambda files: with_progress(app, files, "importing"))  # fmt: skip
+    report_sync(app, report)
+    if report.failed:
+        click.get_current_context().exit(int(ExitStatus.PARTIAL))
+
+
+@click.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--athlete", "athlete_id", help="Whose files these are (needed when several are configured).")
+@needs_app
+def import_command(app: App, files: tuple[Path, ...], athlete_id: str | None) -> None:
+    """Import FIT files.
+
+    \b
+    Example:
+      runsync import --athlete ana ~/Downloads/*.fit
+    """
+    athlete = app.config.athlete(athlete_id) if athlete_id else app.config.default_athlete()
+    with app.store.lock():
+        report = sync.import_fit_files(app.store, with_progress(app, list(files), "importing"), athlete)
+    report_sync(app, report)
+    if report.failed:
+        click.get_current_context().exit(int(ExitStatus.PARTIAL))
+
+
+@click.command()
+@click.option("--athlete", "athlete_id", help="Only this athlete.")
+@click.option("--since", callback=parse_date, help="First local date (YYYY-MM-DD).")
+@click.option("--until", callback=parse_date, help="Last local date (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@needs_app
+def sessions(app: App, athlete_id: str | None, since: date | None, until: date | None, fmt: str) -> None:
+    """List sessions by the athlete's local date.
+
+    \b
+    Example:
+      runsync sessions --athlete ana --since 2026-10-01 --format json
+    """
+    if athlete_id:
+        app.config.athlete(athlete_id)
+    found = app.store.sessions(athlete_id, since=since, until=until)
+    render = {"table": export.sessions_table, "json": export.sessions_json, "csv": export.sessions_csv}[fmt]
+    click.echo(render(found, app.intensity_of(found)))
+
+
+@click.command()
+@needs_app
+def athletes(app: App) -> None:
+    """List configured athletes, their sources and what is stored.
+
+    \b
+    Example:
+      runsync athletes
+    """
+    counts = app.store.athletes_with_sessions()
+    for athlete in app.config.athletes.values():
+        sources = [f"fit: {', '.join(map(str, athlete.fit_dirs))}" if athlete.fit_dirs else None,
+                   "strava" if athlete.strava else None]  # fmt: skip
+        line = f"{athlete.id}\t{athlete.name}\t{athlete.timezone}\t{counts.get(athlete.id, 0)} sessions"
+        click.echo(line + "\t" + ("; ".join(s for s in sources if s) or "no sources"))
+
+
+@click.command()
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the demo config, FIT files and database.")  # fmt: skip
+@click.pass_context
+def demo(ctx: click.Context, folder: Path | None) -> None:
+    """Write a few weeks of sample watch files for a demo squad, sync them, and show the sessions.
+
+    \b
+    Example:
+      runsync demo && runsync --config ~/.local/share/runsync/demo/config.toml audit --all
+    """
+    from runsync.demo import setup_demo
+
+    config_path = setup_demo(folder, today=date.today())
+    ctx.meta["config_path"] = str(config_path)
+    app = app_of(ctx)
+    report = sync.run_sync(app.store, app.config.select_athletes(),
+                           on_files=lambda files: with_progress(app, files, "importing demo"))  # fmt: skip
+    report_sync(app, report)
+    found = app.store.sessions()
+    click.echo(export.sessions_table(found[-15:], app.intensity_of(found)))
+    click.echo(f"\n{report.sessions} sessions imported for {len(app.config.athletes)} demo athletes.", err=True)
+    click.echo(f"Next: runsync --config {config_path} audit --all", err=True)
+
+
+COMMANDS = (init, demo, sync_command, import_command, sessions, athletes)

@@ -1,0 +1,67 @@
+"""Errors a person can act on, and the exit statuses cron and other programs read (DESIGN.md "Contracts")."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    USAGE = 2
+    CONFIG = 3
+    AUTH = 4
+    TEMPORARY = 5
+    PARTIAL = 6
+    PLUGIN = 7
+    FINDINGS = 10
+    INTERRUPTED = 130
+
+
+class RunsyncError(Exception):
+    """Base of every error runsync reports to a person; the CLI maps it to `exit_status`."""
+
+    exit_status = ExitStatus.USAGE
+
+
+class UsageError(RunsyncError):
+    exit_status = ExitStatus.USAGE
+
+
+class ConfigError(RunsyncError):
+    exit_status = ExitStatus.CONFIG
+
+
+class AuthError(RunsyncError):
+    """A person must (re-)authorise: a missing, revoked or unreadable token or secret."""
+
+    exit_status = ExitStatus.AUTH
+
+
+class TemporaryError(RunsyncError):
+    """Retry next tick: network down, rate limit reached, lock held."""
+
+    exit_status = ExitStatus.TEMPORARY
+
+
+class LockHeld(TemporaryError):
+    pass
+
+
+class RateLimited(TemporaryError):
+    pass
+
+
+class PluginError(RunsyncError):
+    exit_status = ExitStatus.PLUGIN
+
+
+class MailError(RunsyncError):
+    """A mail could not be sent; cron should tell a person (temporary or not, it needs a look)."""
+
+    exit_status = ExitStatus.TEMPORARY
+
+
+class DecodeError(RunsyncError):
+    """One input (a FIT file, a Strava payload) could not be read; it is skipped and reported."""
+
+    exit_status = ExitStatus.PARTIAL

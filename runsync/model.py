@@ -1,0 +1,126 @@
+"""The session model: one shape for every source. SI units, the unit in the field name.
+
+`start` is always an aware UTC datetime; `utc_offset_s` is the athlete's offset from UTC at that instant
+(from the FIT file's activity.local_timestamp, Strava's start_date_local, or the athlete's timezone), so the
+local day of a session never depends on the machine's clock or a DST rule applied later.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SPORTS = ("run", "trail_run", "treadmill_run", "strength", "ride", "swim", "walk", "other")
+RUN_SPORTS = frozenset({"run", "trail_run", "treadmill_run"})
+WORKOUT_TYPES = ("race", "long", "workout", "none")
+LAP_INTENSITIES = ("active", "rest", "warmup", "cooldown", "recovery", "interval")
+LAP_TRIGGERS = ("manual", "distance", "time", "position", "session_end")
+SAMPLE_COLUMNS = ("t", "distance_m", "speed_mps", "hr", "cadence_spm", "altitude_m", "lat", "lon")
+SEVERITIES = ("info", "warning", "alert")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a session came from: `kind` fit | strava | manual; `id` the FIT content hash or the Strava id."""
+
+    kind: str
+    id: str
+    name: str | None = None  # file path for FIT, activity name for Strava
+
+
+@dataclass(frozen=True)
+class Lap:
+    start: datetime
+    elapsed_s: float
+    timer_s: float | None = None
+    distance_m: float | None = None
+    avg_hr: float | None = None
+    max_hr: float | None = None
+    avg_speed_mps: float | None = None
+    intensity: str | None = None  # one of LAP_INTENSITIES, None when the device did not say
+    trigger: str | None = None  # one of LAP_TRIGGERS
+
+
+@dataclass(frozen=True)
+class StrengthSet:
+    start: datetime | None = None
+    duration_s: float | None = None
+    reps: int | None = None
+    weight_kg: float | None = None
+    exercise: str | None = None
+    set_type: str = "active"  # active | rest
+
+
+@dataclass(frozen=True, eq=False)
+class Session:
+    id: str
+    athlete: str
+    sport: str
+    start: datetime
+    utc_offset_s: int = 0
+    timezone: str | None = None
+    sub_sport: str | None = None
+    name: str | None = None
+    elapsed_s: float | None = None
+    moving_s: float | None = None
+    distance_m: float | None = None
+    avg_hr: float | None = None
+    max_hr: float | None = None
+    elevation_gain_m: float | None = None
+    workout_type: str = "none"
+    sources: tuple[Source, ...] = ()
+    laps: tuple[Lap, ...] = ()
+    sets: tuple[StrengthSet, ...] = ()
+    samples: pd.DataFrame | None = field(default=None, repr=False)  # columns SAMPLE_COLUMNS, t = elapsed s
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None:
+            raise ValueError(f"session {self.id}: start must be timezone-aware UTC")
+        if self.sport not in SPORTS:
+            raise ValueError(f"session {self.id}: unknown sport {self.sport!r}")
+
+    @property
+    def local_start(self) -> datetime:
+        """Wall-clock start in the athlete's timezone (naive)."""
+        return (self.start + timedelta(seconds=self.utc_offset_s)).replace(tzinfo=None)
+
+    @property
+    def local_date(self) -> date:
+        return self.local_start.date()
+
+    @property
+    def is_run(self) -> bool:
+        return self.sport in RUN_SPORTS
+
+    def replace(self, **changes: Any) -> Session:
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a rule noticed, with the sessions and the data (`basis`) it rests on."""
+
+    rule: str
+    severity: str  # info | warning | alert
+    athlete: str
+    start: date  # local dates
+    end: date
+    title: str
+    message: str
+    sessions: tuple[str, ...] = ()
+    basis: tuple[str, ...] = ()  # laps, stream, hr, pace, ...
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"finding {self.rule}: severity must be one of {SEVERITIES}")
+
+    @property
+    def key(self) -> str:
+        """Stable identity across audits, so a later report can tell new findings from old ones."""
+        return f"{self.rule}|{self.athlete}|{self.start.isoformat()}|{self.end.isoformat()}|{','.join(self.sessions)}"

@@ -1,0 +1,357 @@
+"""The store: one SQLite file, migrated on open, written in transactions so a crash never leaves half a session.
+
+Raw payloads are kept (FIT bytes by content hash, Strava JSON by activity id) so a better normaliser can rebuild
+sessions without refetching. Samples are stored as one compressed columnar blob per session.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from runsync.errors import ConfigError, LockHeld
+from runsync.model import SAMPLE_COLUMNS, Lap, Session, Source, StrengthSet
+
+MIGRATIONS: list[str] = [
+    # 1: the foundation
+    """
+    CREATE TABLE raw (
+        source TEXT NOT NULL, source_id TEXT NOT NULL, part TEXT NOT NULL DEFAULT '',
+        athlete TEXT NOT NULL, path TEXT, size INTEGER, payload BLOB,
+        status TEXT NOT NULL, error TEXT, decoder TEXT, fetched_at TEXT NOT NULL,
+        PRIMARY KEY (source, source_id, part)
+    );
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY, athlete TEXT NOT NULL, sport TEXT NOT NULL, sub_sport TEXT, name TEXT,
+        start_ts REAL NOT NULL, utc_offset_s INTEGER NOT NULL, timezone TEXT, local_date TEXT NOT NULL,
+        elapsed_s REAL, moving_s REAL, distance_m REAL, avg_hr REAL, max_hr REAL, elevation_gain_m REAL,
+        workout_type TEXT NOT NULL DEFAULT 'none', n_samples INTEGER NOT NULL DEFAULT 0, samples BLOB,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX sessions_athlete_date ON sessions (athlete, local_date);
+    CREATE INDEX sessions_athlete_start ON sessions (athlete, start_ts);
+    CREATE TABLE session_sources (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL, source_id TEXT NOT NULL, name TEXT,
+        PRIMARY KEY (kind, source_id)
+    );
+    CREATE INDEX session_sources_session ON session_sources (session_id);
+    CREATE TABLE laps (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE, idx INTEGER NOT NULL,
+        start_ts REAL NOT NULL, elapsed_s REAL, timer_s REAL, distance_m REAL, avg_hr REAL, max_hr REAL,
+        avg_speed_mps REAL, intensity TEXT, trigger TEXT,
+        PRIMARY KEY (session_id, idx)
+    );
+    CREATE TABLE sets (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE, idx INTEGER NOT NULL,
+        start_ts REAL, duration_s REAL, reps INTEGER, weight_kg REAL, exercise TEXT, set_type TEXT NOT NULL,
+        PRIMARY KEY (session_id, idx)
+    );
+    CREATE TABLE sync_state (
+        athlete TEXT NOT NULL, source TEXT NOT NULL, key TEXT NOT NULL, value TEXT,
+        PRIMARY KEY (athlete, source, key)
+    );
+    """,
+]
+
+
+_RAW_COLUMNS = "source, source_id, part, athlete, path, status, error, decoder, fetched_at"
+_SESSION_COLUMNS = (
+    "id, athlete, sport, sub_sport, name, start_ts, utc_offset_s, timezone, elapsed_s, moving_s, distance_m,"
+    " avg_hr, max_hr, elevation_gain_m, workout_type, n_samples"
+)
+
+
+def _ts(dt: datetime | None) -> float | None:
+    return None if dt is None else dt.timestamp()
+
+
+def _dt(ts: float | None) -> datetime | None:
+    return None if ts is None else datetime.fromtimestamp(ts, UTC)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def pack_samples(frame: pd.DataFrame | None) -> tuple[int, bytes | None]:
+    if frame is None or frame.empty:
+        return 0, None
+    matrix = np.vstack([frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in SAMPLE_COLUMNS])
+    return len(frame), zlib.compress(matrix.tobytes(), 1)
+
+
+def unpack_samples(n: int, blob: bytes | None) -> pd.DataFrame | None:
+    if not n or blob is None:
+        return None
+    matrix = np.frombuffer(zlib.decompress(blob), dtype="float64").reshape(len(SAMPLE_COLUMNS), n)
+    return pd.DataFrame({c: matrix[i] for i, c in enumerate(SAMPLE_COLUMNS)})
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    source: str
+    source_id: str
+    part: str
+    athlete: str
+    path: str | None
+    status: str  # ok | skipped | error
+    error: str | None
+    decoder: str | None
+    fetched_at: str
+
+
+class Store:
+    """SQLite store. Open with `Store.open(path)`; write inside `with store.transaction():`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+        except (OSError, sqlite3.Error) as exc:
+            raise ConfigError(f"storage.database: cannot open {path}: {exc}") from None
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        store = cls(conn, path)
+        store.ensure_schema()
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def ensure_schema(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise ConfigError(f"{self.path}: database schema v{version} is newer than this runsync; upgrade runsync")
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.transaction():
+                for statement in filter(str.strip, script.split(";")):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {number}")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        if self.conn.in_transaction:  # nested: the outer transaction decides
+            yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Exclusive writer lock (two cron runs must not sync the same store at once)."""
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        with open(lock_path, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise LockHeld(f"another runsync is syncing {self.path} (lock {lock_path}); try again later") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    # --- raw payloads ---------------------------------------------------------------------------------
+
+    def raw(self, source: str, source_id: str, part: str = "") -> RawRecord | None:
+        row = self.conn.execute(
+            f"SELECT {_RAW_COLUMNS} FROM raw WHERE source = ? AND source_id = ? AND part = ?",
+            (source, source_id, part),
+        ).fetchone()
+        return RawRecord(**dict(row)) if row else None
+
+    def raw_payload(self, source: str, source_id: str, part: str = "") -> bytes | None:
+        row = self.conn.execute(
+            "SELECT payload FROM raw WHERE source = ? AND source_id = ? AND part = ?", (source, source_id, part)
+        ).fetchone()
+        return row[0] if row else None
+
+    def save_raw(
+        self,
+        source: str,
+        source_id: str,
+        *,
+        athlete: str,
+        payload: bytes | None,
+        part: str = "",
+        path: str | None = None,
+        status: str = "ok",
+        error: str | None = None,
+        decoder: str | None = None,
+    ) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO raw (source, source_id, part, athlete, path, size, payload, status, error,"
+            " decoder, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (source, source_id, part, athlete, path, len(payload or b""), payload, status, error, decoder, now_iso()),
+        )
+
+    def raw_records(self, source: str, athlete: str | None = None) -> list[RawRecord]:
+        sql = f"SELECT {_RAW_COLUMNS} FROM raw WHERE source = ?"
+        args: list[Any] = [source]
+        if athlete:
+            sql += " AND athlete = ?"
+            args.append(athlete)
+        return [RawRecord(**dict(r)) for r in self.conn.execute(sql + " ORDER BY fetched_at", args)]
+
+    # --- sessions -------------------------------------------------------------------------------------
+
+    def save_session(self, session: Session) -> None:
+        n, blob = pack_samples(session.samples)
+        self.conn.execute("DELETE FROM sessions WHERE id = ?", (session.id,))
+        self.conn.execute(
+            "INSERT INTO sessions (id, athlete, sport, sub_sport, name, start_ts, utc_offset_s, timezone, local_date,"
+            " elapsed_s, moving_s, distance_m, avg_hr, max_hr, elevation_gain_m, workout_type, n_samples, samples,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                session.id, session.athlete, session.sport, session.sub_sport, session.name,
+                session.start.timestamp(), session.utc_offset_s, session.timezone, session.local_date.isoformat(),
+                session.elapsed_s, session.moving_s, session.distance_m, session.avg_hr, session.max_hr,
+                session.elevation_gain_m, session.workout_type, n, blob, now_iso(),
+            ),
+        )  # fmt: skip
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO session_sources (session_id, kind, source_id, name) VALUES (?, ?, ?, ?)",
+            [(session.id, s.kind, s.id, s.name) for s in session.sources],
+        )
+        self.conn.executemany(
+            "INSERT INTO laps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (session.id, i, lap.start.timestamp(), lap.elapsed_s, lap.timer_s, lap.distance_m, lap.avg_hr,
+                 lap.max_hr, lap.avg_speed_mps, lap.intensity, lap.trigger)
+                for i, lap in enumerate(session.laps)
+            ],
+        )  # fmt: skip
+        self.conn.executemany(
+            "INSERT INTO sets VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (session.id, i, _ts(s.start), s.duration_s, s.reps, s.weight_kg, s.exercise, s.set_type)
+                for i, s in enumerate(session.sets)
+            ],
+        )
+
+    def delete_session(self, session_id: str) -> None:
+        self.conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    def session_id_for_source(self, kind: str, source_id: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT session_id FROM session_sources WHERE kind = ? AND source_id = ?", (kind, source_id)
+        ).fetchone()
+        return row[0] if row else None
+
+    def session(self, session_id: str, *, samples: bool = True) -> Session | None:
+        found = self._load("WHERE id = ?", [session_id], samples=samples)
+        return found[0] if found else None
+
+    def sessions(
+        self,
+        athlete: str | None = None,
+        *,
+        since: date | None = None,
+        until: date | None = None,
+        samples: bool = False,
+        start_between: tuple[datetime, datetime] | None = None,
+    ) -> list[Session]:
+        """Sessions in local-date order; `since`/`until` are inclusive local dates."""
+        clauses: list[str] = []
+        args: list[Any] = []
+        for sql, value in (
+            ("athlete = ?", athlete),
+            ("local_date >= ?", since and since.isoformat()),
+            ("local_date <= ?", until and until.isoformat()),
+        ):
+            if value is not None:
+                clauses.append(sql)
+                args.append(value)
+        if start_between:
+            clauses.append("start_ts BETWEEN ? AND ?")
+            args.extend(dt.timestamp() for dt in start_between)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        return self._load(where, args, samples=samples)
+
+    def athletes_with_sessions(self) -> dict[str, int]:
+        return dict(self.conn.execute("SELECT athlete, COUNT(*) FROM sessions GROUP BY athlete").fetchall())
+
+    def _load(self, where: str, args: list[Any], *, samples: bool) -> list[Session]:
+        blob = "samples" if samples else "NULL AS samples"
+        rows = self.conn.execute(
+            f"SELECT {_SESSION_COLUMNS}, {blob} FROM sessions {where} ORDER BY start_ts, id", args
+        ).fetchall()
+        ids = [r["id"] for r in rows]
+        laps, sets, sources = self._children(ids)
+        return [
+            Session(
+                id=r["id"], athlete=r["athlete"], sport=r["sport"], sub_sport=r["sub_sport"], name=r["name"],
+                start=_dt(r["start_ts"]), utc_offset_s=r["utc_offset_s"], timezone=r["timezone"],
+                elapsed_s=r["elapsed_s"], moving_s=r["moving_s"], distance_m=r["distance_m"], avg_hr=r["avg_hr"],
+                max_hr=r["max_hr"], elevation_gain_m=r["elevation_gain_m"], workout_type=r["workout_type"],
+                sources=tuple(sources.get(r["id"], ())), laps=tuple(laps.get(r["id"], ())),
+                sets=tuple(sets.get(r["id"], ())),
+                samples=unpack_samples(r["n_samples"], r["samples"]) if samples else None,
+            )
+            for r in rows
+        ]  # fmt: skip
+
+    def _children(self, ids: list[str]) -> tuple[dict, dict, dict]:
+        laps: dict[str, list[Lap]] = {}
+        sets: dict[str, list[StrengthSet]] = {}
+        sources: dict[str, list[Source]] = {}
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            for r in self.conn.execute(f"SELECT * FROM laps WHERE session_id IN ({marks}) ORDER BY idx", chunk):
+                laps.setdefault(r["session_id"], []).append(
+                    Lap(start=_dt(r["start_ts"]), elapsed_s=r["elapsed_s"], timer_s=r["timer_s"],
+                        distance_m=r["distance_m"], avg_hr=r["avg_hr"], max_hr=r["max_hr"],
+                        avg_speed_mps=r["avg_speed_mps"], intensity=r["intensity"], trigger=r["trigger"])
+                )  # fmt: skip
+            for r in self.conn.execute(f"SELECT * FROM sets WHERE session_id IN ({marks}) ORDER BY idx", chunk):
+                sets.setdefault(r["session_id"], []).append(
+                    StrengthSet(start=_dt(r["start_ts"]), duration_s=r["duration_s"], reps=r["reps"],
+                                weight_kg=r["weight_kg"], exercise=r["exercise"], set_type=r["set_type"])
+                )  # fmt: skip
+            query = f"SELECT * FROM session_sources WHERE session_id IN ({marks}) ORDER BY kind, source_id"
+            for r in self.conn.execute(query, chunk):
+                sources.setdefault(r["session_id"], []).append(Source(r["kind"], r["source_id"], r["name"]))
+        return laps, sets, sources
+
+    # --- sync state -----------------------------------------------------------------------------------
+
+    def state(self, athlete: str, source: str, key: str) -> Any:
+        row = self.conn.execute(
+            "SELECT value FROM sync_state WHERE athlete = ? AND source = ? AND key = ?", (athlete, source, key)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def save_state(self, athlete: str, source: str, key: str, value: Any) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO sync_state (athlete, source, key, value) VALUES (?, ?, ?, ?)",
+            (athlete, source, key, json.dumps(value)),
+        )
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

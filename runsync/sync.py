@@ -1,0 +1,145 @@
+"""The import pipeline, top to bottom: fetch → save raw → normalise → dedupe → save → advance cursor.
+
+Each FIT file is imported in one transaction: its raw bytes (keyed by content hash) and the sessions made from it
+land together or not at all. A file already seen (same hash) is not decoded again; a broken file is recorded with
+its reason, reported once, and never stops the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from runsync.config import Athlete
+from runsync.connectors import fit
+from runsync.dedupe import find_duplicate, merge
+from runsync.errors import DecodeError
+from runsync.model import Session
+from runsync.store import Store
+
+FIT_DECODER = "fitdecode-1"  # bump when the FIT normaliser changes so stored failures are retried
+
+
+@dataclass
+class SyncReport:
+    imported: list[tuple[str, int]] = field(default_factory=list)  # (path, sessions)
+    unchanged: int = 0
+    not_activities: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path or athlete, reason)
+    merged: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def sessions(self) -> int:
+        return sum(n for _, n in self.imported)
+
+    def summary(self) -> str:
+        parts = [f"{len(self.imported)} files imported ({self.sessions} sessions)", f"{self.unchanged} unchanged"]
+        if self.merged:
+            parts.append(f"{self.merged} merged with another source")
+        if self.not_activities:
+            parts.append(f"{len(self.not_activities)} not activities")
+        if self.failed:
+            parts.append(f"{len(self.failed)} failed")
+        return ", ".join(parts)
+
+
+def save_merged(store: Store, session: Session) -> bool:
+    """Save `session`, folding it into a stored copy of the same activity from another source. True if merged."""
+    window = (session.start - timedelta(seconds=120), session.start + timedelta(seconds=120))
+    candidates = [s for s in store.sessions(session.athlete, start_between=window) if s.id != session.id]
+    duplicate = find_duplicate(session, candidates)
+    if duplicate is None:
+        store.save_session(session)
+        return False
+    stored = store.session(duplicate.id, samples=True)
+    merged = merge(stored, session)
+    if merged.id != stored.id:
+        store.delete_session(stored.id)
+    store.save_session(merged)
+    return True
+
+
+def fit_sessions(data: bytes, *, path: Path, digest: str, athlete: Athlete) -> list[Session] | None:
+    """Decode and normalise one FIT file (pure): None when it is not an activity; DecodeError when broken."""
+    activity = fit.decode_fit(data, name=path.name)
+    if activity is None:
+        return None
+    return fit.normalise_fit(activity, athlete=athlete.id, file_hash=digest, path=str(path), tz=athlete.tz)
+
+
+def import_fit_file(store: Store, path: Path, athlete: Athlete, report: SyncReport) -> None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        report.failed.append((str(path), f"cannot read: {exc.strerror or exc}"))
+        return
+    digest = hashlib.sha256(data).hexdigest()
+    known = store.raw("fit", digest)
+    if known and (known.status != "error" or known.decoder == FIT_DECODER):
+        report.unchanged += 1
+        return
+    try:
+        sessions = fit_sessions(data, path=path, digest=digest, athlete=athlete)
+    except DecodeError as exc:
+        with store.transaction():
+            store.save_raw("fit", digest, athlete=athlete.id, payload=data, path=str(path), status="error",
+                           error=str(exc), decoder=FIT_DECODER)  # fmt: skip
+        report.failed.append((str(path), str(exc)))
+        return
+    with store.transaction():
+        status = "ok" if sessions is not None else "skipped"
+        store.save_raw("fit", digest, athlete=athlete.id, payload=data, path=str(path), status=status,
+                       decoder=FIT_DECODER)  # fmt: skip
+        report.merged += sum(save_merged(store, s) for s in sessions or ())
+    if sessions is None:
+        report.not_activities.append(str(path))
+    else:
+        report.imported.append((str(path), len(sessions)))
+
+
+def import_fit_files(
+    store: Store,
+    paths: Iterable[Path],
+    athlete: Athlete,
+    report: SyncReport | None = None,
+    on_file: Callable[[Path], None] | None = None,
+) -> SyncReport:
+    report = report or SyncReport()
+    for path in paths:
+        import_fit_file(store, path, athlete, report)
+        if on_file:
+            on_file(path)
+    return report
+
+
+def fit_files_for(athlete: Athlete, extra_dirs: Iterable[Path], report: SyncReport) -> list[Path]:
+    """Every FIT file in the athlete's configured folders and the extra ones; a missing folder is a failure."""
+    files: list[Path] = []
+    for folder in (*athlete.fit_dirs, *extra_dirs):
+        if not folder.is_dir():
+            report.failed.append((str(folder), f"fit folder for {athlete.id} not found"))
+            continue
+        files.extend(fit.fetch_fit_files(folder))
+    return files
+
+
+def run_sync(
+    store: Store,
+    athletes: list[Athlete],
+    *,
+    extra_fit_dirs: Iterable[Path] = (),
+    on_files: Callable[[list[Path]], Iterable[Path]] | None = None,
+) -> SyncReport:
+    """Sync every source of every athlete under the store's writer lock. `on_files` may wrap the file list
+    (a progress bar); the report says what was imported, unchanged, skipped and failed."""
+    report = SyncReport()
+    extra = tuple(extra_fit_dirs)
+    with store.lock():
+        for athlete in athletes:
+            files = fit_files_for(athlete, extra, report)
+            import_fit_files(store, on_files(files) if on_files else files, athlete, report)
+    return report

@@ -1,0 +1,65 @@
+"""Shared fixtures: a temp config + store, and a CLI runner that fails unless the exit status is the expected one."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("RUNSYNC_FIT_CORPUS", REPO.parent / "shared" / "data" / "fit"))
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str | Path, expect: int = 0, env: dict[str, str] | None = None) -> CliResult:
+    """Run `runsync ARGS` in-process; fail with both streams shown unless it exits with `expect`."""
+    from runsync.cli import cli
+
+    runner = CliRunner()
+    result = runner.invoke(cli, [str(a) for a in args], env=env, catch_exceptions=False)
+    out = CliResult(result.exit_code, result.stdout, result.stderr)
+    assert result.exit_code == expect, (
+        f"runsync {' '.join(map(str, args))}: exit {result.exit_code}, expected {expect}\n"
+        f"--- stdout\n{out.stdout}\n--- stderr\n{out.stderr}"
+    )
+    return out
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never touch the real config, data dir or keyring."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.delenv("RUNSYNC_CONFIG", raising=False)
+    monkeypatch.delenv("RUNSYNC_DATABASE", raising=False)
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    """A config with one athlete (Los Angeles) whose watch folder is tmp_path/watch."""
+    watch = tmp_path / "watch"
+    watch.mkdir()
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f"""
+[storage]
+database = "{tmp_path / "runsync.db"}"
+
+[athletes.ana]
+name = "Ana"
+timezone = "America/Los_Angeles"
+max_hr = 190
+fit_dirs = ["{watch}"]
+""",
+        encoding="utf-8",
+    )
+    return path
