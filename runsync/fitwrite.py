@@ -56,6 +56,7 @@ __all__ = [
 ]
 
 FIT_EPOCH_S = 631_065_600  # 1989-12-31T00:00:00Z in Unix seconds
+SERIAL_NUMBER = 3_412_345_678
 
 
 class _Writer:
@@ -108,14 +109,14 @@ def _header_messages(spec: ActivitySpec) -> list[DataMessage]:
     file_id.type = FileType.ACTIVITY
     file_id.manufacturer = Manufacturer.GARMIN
     file_id.product = GarminProduct.FR965.value
-    file_id.serial_number = 3_400_000_000 + spec.seed % 1000
+    file_id.serial_number = SERIAL_NUMBER
     file_id.time_created = _ms(spec, 0)
     device = DeviceInfoMessage(local_id=1)
     device.timestamp = _ms(spec, 0)
     device.device_index = 0
     device.manufacturer = Manufacturer.GARMIN
     device.product = GarminProduct.FR965.value
-    device.serial_number = file_id.serial_number
+    device.serial_number = SERIAL_NUMBER
     device.software_version = 19.18
     return [file_id, device, _event(spec, 0, EventType.START, TimerTrigger.MANUAL)]
 

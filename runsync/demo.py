@@ -1,0 +1,120 @@
+"""Six weeks of a demo athlete's watch files, with the patterns the audit looks for planted in them.
+
+Weeks are the 7-day blocks ending the day before `today`. Planted: 12 × 400 m with rest shrinking 120 → 30 s
+and pace held (week 2), the same shape with pace fading (week 4), 5 × 1000 m with constant rest (week 3),
+strength in weeks 1-2 only, weekly distance +40-50 % in weeks 5-6 with a long run far past the previous
+longest, and three hard days in a row in week 5, the middle one an evening run that is on the next UTC day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from runsync.fitwrite import (
+    ActivitySpec,
+    LiftSet,
+    easy_run,
+    intervals,
+    long_run,
+    strength_session,
+    tempo_run,
+    write_file,
+)
+
+DEMO_ATHLETE: dict[str, str | int] = {
+    "id": "demo",
+    "name": "Demo Runner",
+    "timezone": "America/Los_Angeles",  # west of UTC, so an evening run is on the next UTC day
+    "max_hr": 190,
+    "resting_hr": 50,
+    "lthr": 172,
+    "threshold_pace": "4:10/km",
+}
+WEEKS = 6
+EASY_PACE = 330.0  # s/km
+EASY_HR = 140.0
+WEEKLY_SCALE = (1.0, 1.0, 1.05, 1.0, 1.4, 1.4)  # easy runs: the ramp in the last two weeks
+LONG_RUN_KM = (16, 16, 17, 16, 18, 21)  # the last > 10 % past the longest of the previous 30 days
+SQUATS = [LiftSet(45, 10, 60.0, "squat"), LiftSet(45, 10, 60.0, "squat"), LiftSet(40, 8, 80.0, "deadlift")]
+
+# A builder takes (UTC start, UTC offset s, seed, weekly scale) and returns the activity.
+Builder = Callable[[datetime, int, int, float], ActivitySpec]
+
+
+def _easy(km: float) -> Builder:
+    return lambda start, offset, seed, scale: easy_run(start, offset, km * scale, EASY_PACE, EASY_HR, seed=seed)
+
+
+def _long(km: float) -> Builder:
+    return lambda start, offset, seed, scale: long_run(start, offset, km, 340.0, 142.0, seed=seed)
+
+
+def _tempo(km: float) -> Builder:
+    return lambda start, offset, seed, scale: tempo_run(start, offset, km, 245.0, seed=seed)
+
+
+def _four_hundreds(reps: int, paces: list[float]) -> Builder:
+    rests = [round(120 - 90 * i / (reps - 2)) for i in range(reps - 1)]  # 120 → 30 s
+    return lambda start, offset, seed, scale: intervals(start, offset, reps, 400, paces, rests, seed=seed)
+
+
+def _kilometres(structured: bool) -> Builder:
+    auto_lap = None if structured else 1000.0
+    return lambda start, offset, seed, scale: intervals(
+        start,
+        offset,
+        5,
+        1000,
+        215.0,
+        [120] * 4,
+        rest_kind="jog",
+        structured_laps=structured,
+        auto_lap_m=auto_lap,
+        seed=seed,
+    )
+
+
+def _strength() -> Builder:
+    return lambda start, offset, seed, scale: strength_session(start, offset, SQUATS, seed=seed)
+
+
+HELD = [200.0 + (i % 3) for i in range(12)]  # 80 s per 400 m, ±0.4 s
+FADING = [200.0, 200.0, 201.0, 202.0, 204.0, 207.0, 210.0, 214.0, 218.0, 222.0]
+
+# (week, day of the week block, local time, builder, file kind)
+PLAN: list[tuple[int, int, time, Builder, str]] = [
+    *[(w, 0, time(6, 45), _easy(8), "run") for w in range(WEEKS)],
+    *[(w, 2, time(6, 45), _easy(6), "run") for w in range(WEEKS) if w != 4],
+    *[(w, 4, time(7, 0), _easy(7), "run") for w in range(WEEKS)],
+    *[(w, 6, time(8, 0), _long(km), "run") for w, km in enumerate(LONG_RUN_KM)],
+    (0, 1, time(7, 15), _tempo(5), "run"),
+    (1, 1, time(7, 15), _four_hundreds(12, HELD), "run"),
+    (2, 1, time(7, 15), _kilometres(structured=True), "run"),
+    (3, 1, time(7, 15), _four_hundreds(10, FADING), "run"),
+    (4, 1, time(7, 15), _kilometres(structured=False), "run"),  # hard day 1 of 3
+    (4, 2, time(18, 30), _tempo(6), "run"),  # hard day 2: 18:30 local is after UTC midnight
+    (4, 3, time(7, 15), _four_hundreds(10, HELD[:10]), "run"),  # hard day 3
+    (5, 1, time(7, 15), _tempo(6), "run"),
+    (5, 3, time(7, 15), _easy(8), "run"),
+    (1, 3, time(7, 0), _easy(6), "run"),
+    (0, 3, time(18, 0), _strength(), "strength"),
+    (1, 5, time(17, 30), _strength(), "strength"),
+]
+
+
+def write_demo_files(folder: Path, today: date, athlete_tz: str | None = None) -> list[Path]:
+    """Write the demo athlete's FIT files into `folder`, ending the day before `today`; deterministic."""
+    zone = ZoneInfo(athlete_tz or str(DEMO_ATHLETE["timezone"]))
+    first_day = today - timedelta(days=7 * WEEKS)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for seed, (week, day, at, build, kind) in enumerate(sorted(PLAN, key=lambda item: item[:3])):
+        local = datetime.combine(first_day + timedelta(days=7 * week + day), at, tzinfo=zone)
+        offset = local.utcoffset()
+        assert offset is not None
+        spec = build(local.astimezone(UTC), int(offset.total_seconds()), seed, WEEKLY_SCALE[week])
+        paths.append(write_file(spec, folder / f"{local:%Y-%m-%d-%H%M}-{kind}.fit"))
+    return paths

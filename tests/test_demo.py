@@ -1,0 +1,71 @@
+import hashlib
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import fitdecode
+import pytest
+
+from runsync.demo import DEMO_ATHLETE, write_demo_files
+
+TODAY = date(2026, 11, 12)
+
+
+@pytest.fixture(scope="module")
+def demo_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    return write_demo_files(tmp_path_factory.mktemp("demo"), TODAY)
+
+
+def session_of(path: Path) -> dict[str, object]:
+    with fitdecode.FitReader(str(path)) as reader:
+        for frame in reader:
+            if isinstance(frame, fitdecode.FitDataMessage) and frame.name == "session":
+                return {f.name: f.value for f in frame.fields}
+    raise AssertionError(f"{path.name} has no session")
+
+
+def activity_of(path: Path) -> dict[str, object]:
+    with fitdecode.FitReader(str(path)) as reader:
+        frames = [f for f in reader if isinstance(f, fitdecode.FitDataMessage) and f.name == "activity"]
+    return {f.name: f.value for f in frames[0].fields}
+
+
+def test_demo_files_read_back_as_runs_and_two_strength_sessions(demo_files: list[Path]) -> None:
+    sports = Counter((s["sport"], s["sub_sport"]) for s in map(session_of, demo_files))
+    assert sports == {("running", "generic"): 33, ("training", "strength_training"): 2}
+
+
+def test_demo_files_cover_six_weeks_ending_yesterday(demo_files: list[Path]) -> None:
+    dates = sorted(date.fromisoformat(path.name[:10]) for path in demo_files)
+    assert dates[0] >= TODAY - timedelta(days=42)
+    assert dates[-1] == TODAY - timedelta(days=1)
+
+
+def test_file_names_are_the_local_start_in_the_athletes_timezone(demo_files: list[Path]) -> None:
+    path = demo_files[0]
+    start = session_of(path)["start_time"]
+    assert isinstance(start, datetime)
+    local = start.astimezone(ZoneInfo(str(DEMO_ATHLETE["timezone"])))
+    assert path.name == f"{local:%Y-%m-%d-%H%M}-run.fit"
+
+
+def test_the_evening_run_is_on_the_next_utc_day_but_its_local_timestamp_keeps_the_local_day(
+    demo_files: list[Path],
+) -> None:
+    (evening,) = [path for path in demo_files if path.name.endswith("-1830-run.fit")]
+    start = session_of(evening)["start_time"]
+    assert isinstance(start, datetime)
+    assert start.astimezone(UTC).date() > date.fromisoformat(evening.name[:10])
+    local_end = activity_of(evening)["local_timestamp"]
+    assert isinstance(local_end, datetime)
+    assert local_end.date() == date.fromisoformat(evening.name[:10])
+
+
+def test_demo_files_are_the_same_on_every_run(demo_files: list[Path], tmp_path: Path) -> None:
+    again = write_demo_files(tmp_path, TODAY)
+    assert [p.name for p in again] == [p.name for p in demo_files]
+    assert all(
+        hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest()
+        for a, b in zip(again, demo_files, strict=True)
+    )
