@@ -6,10 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runsync.config import Config, load_config
 from runsync.model import Session
 from runsync.store import Store
+
+if TYPE_CHECKING:
+    from runsync.plugins import PluginManager
 
 
 @dataclass
@@ -32,5 +36,13 @@ class App:
             self._store.close()
 
     def intensity_of(self, sessions: list[Session]) -> Callable[[Session], str | None]:
-        """Session → easy | moderate | hard, judged against the athlete's own thresholds."""
-        return lambda session: None
+        """Session → easy | moderate | hard, judged against the athlete's own thresholds (critical speed
+        estimated from their stored best efforts when none is configured)."""
+        from runsync.training.summary import intensity_lookup
+
+        return intensity_lookup(self.config, self.store, sessions)
+
+    def plugin_manager(self, strict: bool = False) -> PluginManager:
+        from runsync.plugins import get_plugin_manager
+
+        return get_plugin_manager(strict=strict)

@@ -124,3 +124,47 @@ class Finding:
     def key(self) -> str:
         """Stable identity across audits, so a later report can tell new findings from old ones."""
         return f"{self.rule}|{self.athlete}|{self.start.isoformat()}|{self.end.isoformat()}|{','.join(self.sessions)}"
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    """The JSON contract's shape (DESIGN.md): dates as ISO local dates, lists not tuples."""
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "athlete": finding.athlete,
+        "start": finding.start.isoformat(),
+        "end": finding.end.isoformat(),
+        "title": finding.title,
+        "message": finding.message,
+        "sessions": list(finding.sessions),
+        "basis": list(finding.basis),
+        "metrics": _plain(finding.metrics),
+    }
+
+
+def finding_from_dict(data: dict[str, Any]) -> Finding:
+    return Finding(
+        rule=data["rule"],
+        severity=data["severity"],
+        athlete=data["athlete"],
+        start=date.fromisoformat(data["start"]),
+        end=date.fromisoformat(data["end"]),
+        title=data["title"],
+        message=data["message"],
+        sessions=tuple(data["sessions"]),
+        basis=tuple(data["basis"]),
+        metrics=dict(data["metrics"]),
+    )
+
+
+def _plain(value: Any) -> Any:
+    """Metrics as JSON values: dates → ISO strings, numpy numbers → Python numbers, tuples → lists."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        return value.item()
+    return value

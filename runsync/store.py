@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from runsync.errors import ConfigError, LockHeld
-from runsync.model import SAMPLE_COLUMNS, Lap, Session, Source, StrengthSet
+from runsync.model import SAMPLE_COLUMNS, Finding, Lap, Session, Source, StrengthSet, finding_from_dict, finding_to_dict
 
 MIGRATIONS: list[str] = [
     # 1: the foundation
@@ -62,6 +62,15 @@ MIGRATIONS: list[str] = [
         athlete TEXT NOT NULL, source TEXT NOT NULL, key TEXT NOT NULL, value TEXT,
         PRIMARY KEY (athlete, source, key)
     );
+    """,
+    # 2: audit findings, with when each was first seen (so a report can tell new from old)
+    """
+    CREATE TABLE findings (
+        key TEXT PRIMARY KEY, athlete TEXT NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL,
+        start_date TEXT NOT NULL, end_date TEXT NOT NULL, payload TEXT NOT NULL,
+        first_seen TEXT NOT NULL, last_seen TEXT NOT NULL
+    );
+    CREATE INDEX findings_athlete_dates ON findings (athlete, end_date, start_date);
     """,
 ]
 
@@ -110,6 +119,13 @@ class RawRecord:
     error: str | None
     decoder: str | None
     fetched_at: str
+
+
+@dataclass(frozen=True)
+class StoredFinding:
+    finding: Finding
+    first_seen: datetime  # aware UTC: when an audit first produced this finding (by Finding.key)
+    last_seen: datetime
 
 
 class Store:
@@ -336,6 +352,38 @@ class Store:
             for r in self.conn.execute(query, chunk):
                 sources.setdefault(r["session_id"], []).append(Source(r["kind"], r["source_id"], r["name"]))
         return laps, sets, sources
+
+    # --- findings -------------------------------------------------------------------------------------
+
+    def save_findings(self, findings: Iterable[Finding], seen_at: datetime) -> list[Finding]:
+        """Record findings as seen at `seen_at`; returns the ones never seen before (by `Finding.key`)."""
+        new: list[Finding] = []
+        stamp = seen_at.astimezone(UTC).isoformat(timespec="seconds")
+        with self.transaction():
+            for f in findings:
+                known = self.conn.execute("SELECT 1 FROM findings WHERE key = ?", (f.key,)).fetchone()
+                if not known:
+                    new.append(f)
+                self.conn.execute(
+                    "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
+                    " severity = excluded.severity, payload = excluded.payload, last_seen = excluded.last_seen",
+                    (f.key, f.athlete, f.rule, f.severity, f.start.isoformat(), f.end.isoformat(),
+                     json.dumps(finding_to_dict(f)), stamp, stamp),
+                )  # fmt: skip
+        return new
+
+    def findings(
+        self, athlete: str | None = None, *, since: date | None = None, until: date | None = None
+    ) -> list[StoredFinding]:
+        """Stored findings overlapping [since, until] (local dates), oldest first, with first/last seen."""
+        sql, args = "SELECT payload, first_seen, last_seen FROM findings WHERE 1 = 1", []
+        for clause, value in (("athlete = ?", athlete), ("end_date >= ?", since), ("start_date <= ?", until)):
+            if value is not None:
+                sql += f" AND {clause}"
+                args.append(value.isoformat() if isinstance(value, date) else value)
+        rows = self.conn.execute(sql + " ORDER BY start_date, athlete, rule, key", args).fetchall()
+        return [StoredFinding(finding_from_dict(json.loads(r[0])), datetime.fromisoformat(r[1]),
+                              datetime.fromisoformat(r[2])) for r in rows]  # fmt: skip
 
     # --- sync state -----------------------------------------------------------------------------------
 

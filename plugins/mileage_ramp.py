@@ -1,0 +1,143 @@
+"""mileage-ramp: running volume built too fast while no strength work was logged in the trailing 14 days.
+
+Triggers: a week > 30 % above the mean of the weeks before a two-week progression, or a run > 10 % longer than the
+longest of the previous 30 days (Frandsen 2025). Both need ≥ 28 days of history. An EWMA acute:chronic ratio
+> 1.5 is information only. With strength work logged the rule stays silent. Nielsen 2014, Buist 2008, Gabbett 2016
+and its critics, Lauersen 2014/2018, Blagrove 2018.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from runsync.hookspecs import hookimpl
+from runsync.model import Finding, Session
+from runsync.rules import Rule, RuleContext, session_label
+
+
+@dataclass(frozen=True)
+class Ramp:
+    week_start: date
+    distance_m: float
+    baseline_m: float
+    what: str  # the sentence that says what rose
+
+
+class MileageRamp(Rule):
+    id = "mileage-ramp"
+    description = "Running volume built too fast with no strength work in the trailing 14 days"
+    defaults = {
+        "max_week_increase_pct": 30.0,
+        "baseline_weeks": 4,
+        "progression_weeks": 2,
+        "min_baseline_m": 10000.0,
+        "max_run_increase_pct": 10.0,
+        "longest_run_days": 30,
+        "min_run_m": 5000.0,
+        "strength_days": 14,
+        "min_history_days": 28,
+        "acwr_info": 1.5,
+    }
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        runs = [s for s in ctx.session_list if s.is_run and s.distance_m]
+        if not runs:
+            return
+        first = runs[0].local_date
+        for week in ctx.weeks.index:
+            if (week - first).days < ctx.config["min_history_days"]:
+                continue
+            end = week + timedelta(days=6)
+            in_week = [s for s in runs if week <= s.local_date <= end]
+            ramp = week_ramp(ctx, week, first) or run_ramp(ctx, in_week, runs)
+            if ramp is not None and not strength_between(
+                ctx, end - timedelta(days=ctx.config["strength_days"] - 1), end
+            ):
+                yield self._warning(ctx, ramp, in_week, end)
+            elif ramp is None and not strength_between(ctx, week - timedelta(days=7), end):
+                yield from self._acwr_info(ctx, week, end, in_week)
+
+    def _warning(self, ctx: RuleContext, ramp: Ramp, runs: list[Session], end: date) -> Finding:
+        last = last_strength(ctx, end)
+        since = f"since {last:%d %b}" if last else "in the data"
+        increase = (ramp.distance_m / ramp.baseline_m - 1) * 100
+        message = (f"Week of {ramp.week_start:%a %d %b}: {ramp.what}. No strength work logged {since}: "
+                   "add two short strength sessions a week while mileage rises.")  # fmt: skip
+        metrics = {"week_start": ramp.week_start.isoformat(), "distance_m": round(ramp.distance_m, 1),
+                   "baseline_m": round(ramp.baseline_m, 1), "increase_pct": round(increase, 1),
+                   "last_strength": last.isoformat() if last else None}  # fmt: skip
+        return self.finding(ctx, "warning", runs, start=ramp.week_start, end=end,
+                            title=f"Mileage up {increase:.0f} % with no strength work", message=message,
+                            basis=("distance", "weekly totals"), metrics=metrics)  # fmt: skip
+
+    def _acwr_info(self, ctx: RuleContext, week: date, end: date, runs: list[Session]) -> Iterator[Finding]:
+        days = ctx.days.loc[[d for d in ctx.days.index if week <= d <= end]]
+        if days.empty or not (days["acwr"] > ctx.config["acwr_info"]).any():
+            return
+        peak = days["acwr"].idxmax()
+        ratio = float(days.loc[peak, "acwr"])
+        message = (f"Week of {week:%a %d %b}: acute:chronic load ratio {ratio:.2f} on {peak:%a %d %b} (EWMA 7/28 d of "
+                   "distance). Information only: the ratio is a weak predictor on its own.")  # fmt: skip
+        metrics = {"week_start": week.isoformat(), "distance_m": round(float(days["distance_m"].sum()), 1),
+                   "baseline_m": round(float(days.loc[peak, "chronic"]) * 7000, 1), "increase_pct":
+                   round((ratio - 1) * 100, 1), "last_strength": _iso(last_strength(ctx, end))}  # fmt: skip
+        yield self.finding(ctx, "info", runs, start=week, end=end, title=f"Acute:chronic load {ratio:.2f}",
+                           message=message, basis=("distance", "ewma load"), metrics=metrics)  # fmt: skip
+
+
+def week_ramp(ctx: RuleContext, week: date, first_run: date) -> Ramp | None:
+    """The week against the mean of the `baseline_weeks` full weeks before the two-week progression."""
+    c = ctx.config
+    skip = c["progression_weeks"] - 1
+    starts = [week - timedelta(weeks=skip + n) for n in range(1, c["baseline_weeks"] + 1)]
+    known = [w for w in starts if w >= first_run and w in ctx.weeks.index]
+    if len(known) < 2:
+        return None
+    baseline = float(ctx.weeks.loc[known, "distance_m"].mean())
+    distance = float(ctx.weeks.loc[week, "distance_m"])
+    if baseline < c["min_baseline_m"] or distance <= baseline * (1 + c["max_week_increase_pct"] / 100):
+        return None
+    what = (f"{distance / 1000:.1f} km, {(distance / baseline - 1) * 100:.0f} % above the {baseline / 1000:.1f} km "
+            f"average of the {len(known)} weeks before")  # fmt: skip
+    return Ramp(week, distance, baseline, what)
+
+
+def run_ramp(ctx: RuleContext, week_runs: list[Session], runs: list[Session]) -> Ramp | None:
+    """The week's longest run against the longest of the previous `longest_run_days` days."""
+    c = ctx.config
+    for run in sorted(week_runs, key=lambda s: -(s.distance_m or 0)):
+        since = run.local_date - timedelta(days=c["longest_run_days"])
+        window = [s.distance_m or 0 for s in runs if since <= s.local_date < run.local_date]
+        longest = max(window, default=0.0)
+        if (
+            run.distance_m >= c["min_run_m"]
+            and longest
+            and run.distance_m > longest * (1 + c["max_run_increase_pct"] / 100)
+        ):
+            what = (f"the {session_label(run)} was {run.distance_m / 1000:.1f} km, "
+                    f"{(run.distance_m / longest - 1) * 100:.0f} % longer than the longest of the previous "
+                    f"{c['longest_run_days']} days ({longest / 1000:.1f} km)")  # fmt: skip
+            monday = run.local_date - timedelta(days=(run.local_date.weekday() - ctx.week_start) % 7)
+            return Ramp(monday, run.distance_m, longest, what)
+        break
+    return None
+
+
+def strength_between(ctx: RuleContext, first: date, last: date) -> bool:
+    return any(s.sport == "strength" and first <= s.local_date <= last for s in ctx.session_list)
+
+
+def last_strength(ctx: RuleContext, until: date) -> date | None:
+    days = [s.local_date for s in ctx.session_list if s.sport == "strength" and s.local_date <= until]
+    return max(days, default=None)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+@hookimpl
+def register_rules() -> list[type[Rule]]:
+    return [MileageRamp]

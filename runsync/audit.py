@@ -1,0 +1,120 @@
+"""The audit: run each enabled rule in isolation over one athlete's sessions, keep what it found.
+
+A rule that raises becomes one alert finding saying so (and the command exits 7); the other rules still report.
+Rules see HISTORY_DAYS of sessions before `since`, so a ramp or a hard-day streak that started earlier is judged
+whole; only findings that overlap [since, until] are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from runsync.config import Athlete, Config
+from runsync.errors import UsageError
+from runsync.model import SEVERITIES, Finding, Session
+from runsync.plugins import InstalledRule
+from runsync.rules import Rule, RuleContext, is_enabled, rule_config
+from runsync.store import Store
+
+HISTORY_DAYS = 42  # sessions loaded before `since`: six weeks, enough for the ramp baseline and 28-day load
+DEFAULT_DAYS = 42  # the default audit window ends today and starts this many days before
+
+
+@dataclass
+class AuditResult:
+    findings: list[Finding] = field(default_factory=list)
+    new: list[Finding] = field(default_factory=list)  # first seen by this audit (filled by save)
+    crashed: list[str] = field(default_factory=list)  # "rule-id (athlete)" for each rule that raised
+
+    def extend(self, other: AuditResult) -> None:
+        self.findings += other.findings
+        self.new += other.new
+        self.crashed += other.crashed
+
+    def reaches(self, severity: str) -> bool:
+        floor = SEVERITIES.index(severity)
+        return any(SEVERITIES.index(f.severity) >= floor for f in self.findings)
+
+
+def selected_rules(installed: list[InstalledRule], config: Config, only: Iterable[str] = ()) -> list[Rule]:
+    """Enabled rules, or exactly those named in `only` (named ones run even when disabled in the config)."""
+    wanted = list(only)
+    known = {r.rule.id: r.rule for r in installed}
+    for rule_id in wanted:
+        if rule_id not in known:
+            raise UsageError(f"no rule {rule_id!r} (installed: {', '.join(sorted(known))}); see `runsync rules`")
+    if wanted:
+        return [known[r] for r in wanted]
+    return [r.rule for r in installed if is_enabled(r.rule, config)]
+
+
+def audit_sessions(
+    athlete: Athlete,
+    sessions: list[Session],
+    rules: list[Rule],
+    config: Config,
+    *,
+    now: datetime,
+    since: date | None = None,
+    until: date | None = None,
+) -> AuditResult:
+    """Pure: run every rule over the sessions; findings overlapping [since, until], ordered by date."""
+    result = AuditResult()
+    base = RuleContext(athlete, sessions, now=now, week_start=config.week_start)
+    for rule in rules:
+        ctx = RuleContext(athlete, base.session_list, rule_config(rule, config), now, config.week_start,
+                          base.thresholds, base._cache)  # fmt: skip
+        found, crashed = run_rule_isolated(rule, ctx)
+        result.findings += [f for f in found if _overlaps(f, since, until)]
+        if crashed:
+            result.crashed.append(f"{rule.id} ({athlete.id})")
+    result.findings.sort(key=lambda f: (f.start, f.end, f.rule))
+    return result
+
+
+def run_rule_isolated(rule: Rule, ctx: RuleContext) -> tuple[list[Finding], bool]:
+    """The rule's findings, or one alert finding saying it crashed (and True)."""
+    try:
+        return list(rule.check(ctx)), False
+    except Exception as exc:  # a broken rule must not silence the others
+        day = ctx.now.date() if ctx.now else date.today()
+        crash = Finding(rule=rule.id, severity="alert", athlete=ctx.athlete.id, start=day, end=day,
+                        title=f"rule {rule.id} crashed", message=f"{type(exc).__name__}: {exc}",
+                        basis=("error",))  # fmt: skip
+        return [crash], True
+
+
+def _overlaps(finding: Finding, since: date | None, until: date | None) -> bool:
+    return (since is None or finding.end >= since) and (until is None or finding.start <= until)
+
+
+def audit_window(athlete: Athlete, now: datetime, since: date | None, until: date | None) -> tuple[date, date]:
+    """[since, until] with defaults: until = the athlete's local today, since = DEFAULT_DAYS before it."""
+    until = until or now.astimezone(athlete.tz).date()
+    return since or until - timedelta(days=DEFAULT_DAYS - 1), until
+
+
+def run_audit(
+    store: Store,
+    config: Config,
+    athletes: list[Athlete],
+    rules: list[Rule],
+    *,
+    now: datetime,
+    since: date | None = None,
+    until: date | None = None,
+    save: bool = True,
+) -> AuditResult:
+    """Audit each athlete over [since, until] from the store; with `save`, store the findings (not crash
+    findings) and list in `new` those first seen now."""
+    result = AuditResult()
+    for athlete in athletes:
+        first, last = audit_window(athlete, now, since, until)
+        sessions = store.sessions(athlete.id, since=first - timedelta(days=HISTORY_DAYS), until=last, samples=True)
+        found = audit_sessions(athlete, sessions, rules, config, now=now, since=first, until=last)
+        if save:
+            found.new = store.save_findings([f for f in found.findings if "error" not in f.basis], now)
+        result.extend(found)
+    return result
