@@ -23,6 +23,7 @@ class Ramp:
     distance_m: float
     baseline_m: float
     what: str  # the sentence that says what rose
+    title: str = "Weekly distance"
 
 
 class MileageRamp(Rule):
@@ -38,6 +39,7 @@ class MileageRamp(Rule):
         "min_run_m": 5000.0,
         "strength_days": 14,
         "min_history_days": 28,
+        "min_history_runs": 6,
         "acwr_info": 1.5,
     }
 
@@ -47,7 +49,7 @@ class MileageRamp(Rule):
             return
         first = runs[0].local_date
         for week in ctx.weeks.index:
-            if (week - first).days < ctx.config["min_history_days"]:
+            if not has_history(ctx, runs, week):
                 continue
             end = week + timedelta(days=6)
             in_week = [s for s in runs if week <= s.local_date <= end]
@@ -69,12 +71,12 @@ class MileageRamp(Rule):
                    "baseline_m": round(ramp.baseline_m, 1), "increase_pct": round(increase, 1),
                    "last_strength": last.isoformat() if last else None}  # fmt: skip
         return self.finding(ctx, "warning", runs, start=ramp.week_start, end=end,
-                            title=f"Mileage up {increase:.0f} % with no strength work", message=message,
+                            title=f"{ramp.title} up {increase:.0f} % with no strength work", message=message,
                             basis=("distance", "weekly totals"), metrics=metrics)  # fmt: skip
 
     def _acwr_info(self, ctx: RuleContext, week: date, end: date, runs: list[Session]) -> Iterator[Finding]:
         days = ctx.days.loc[[d for d in ctx.days.index if week <= d <= end]]
-        if days.empty or not (days["acwr"] > ctx.config["acwr_info"]).any():
+        if not runs or days.empty or not (days["acwr"] > ctx.config["acwr_info"]).any():
             return
         peak = days["acwr"].idxmax()
         ratio = float(days.loc[peak, "acwr"])
@@ -120,9 +122,16 @@ def run_ramp(ctx: RuleContext, week_runs: list[Session], runs: list[Session]) ->
                     f"{(run.distance_m / longest - 1) * 100:.0f} % longer than the longest of the previous "
                     f"{c['longest_run_days']} days ({longest / 1000:.1f} km)")  # fmt: skip
             monday = run.local_date - timedelta(days=(run.local_date.weekday() - ctx.week_start) % 7)
-            return Ramp(monday, run.distance_m, longest, what)
+            return Ramp(monday, run.distance_m, longest, what, "Longest run")
         break
     return None
+
+
+def has_history(ctx: RuleContext, runs: list[Session], day: date) -> bool:
+    """Ratio triggers need ≥ min_history_days of recorded running before `day`, with ≥ min_history_runs in it."""
+    first = day - timedelta(days=ctx.config["min_history_days"])
+    recent = sum(first <= s.local_date < day for s in runs)
+    return runs[0].local_date <= first and recent >= ctx.config["min_history_runs"]
 
 
 def strength_between(ctx: RuleContext, first: date, last: date) -> bool:

@@ -22,7 +22,7 @@ def _dates(finding: Finding) -> str:
 
 
 def _sessions(finding: Finding) -> str:
-    return ", ".join(s[:12] for s in finding.sessions)
+    return ", ".join(finding.sessions)
 
 
 def findings_text(findings: list[Finding], new_keys: set[str] | frozenset[str] = frozenset()) -> str:

@@ -29,6 +29,8 @@ class IntervalParams:
     min_rep_s: float = 30.0
     min_rest_s: float = 5.0
     similar_pct: float = 20.0  # reps within ± this of the set's median distance (or duration)
+    max_rest_s: float = 600.0  # a longer stop is not a recovery between reps
+    min_rest_ratio: float = 0.08  # median rest ≥ this × the median rep time (stops in a tempo run are not rests)
 
 
 @dataclass(frozen=True)
@@ -82,37 +84,62 @@ def detect_intervals(
 
 
 def is_auto_lapped(laps: Sequence[Lap]) -> bool:
-    """Laps the watch cut by itself: distance/time triggers, or (nearly) all 1 km or 1 mile long."""
+    """Laps the watch cut by itself: distance/time triggers, or mostly 1 km or 1 mile long."""
     body = laps[:-1] if len(laps) > 1 else laps
     if any(lap.intensity in REST_INTENSITIES for lap in laps):
         return False
     if body and all(lap.trigger in AUTO_TRIGGERS for lap in body):
         return True
     distances = [lap.distance_m or 0 for lap in body]
-    return len(body) >= 2 and any(all(abs(d - unit) < 0.03 * unit for d in distances) for unit in (1000, 1609.344))
+    for unit in (1000, 1609.344):
+        if len(body) >= 2 and sum(abs(d - unit) < 0.05 * unit for d in distances) >= 0.8 * len(body):
+            return True
+    return False
 
 
 def _from_laps(session: Session, cs_mps: float | None, params: IntervalParams) -> IntervalSet | None:
-    laps = session.laps
-    if any(lap.intensity in REST_INTENSITIES for lap in laps):
-        fast = [lap.intensity in REP_INTENSITIES for lap in laps]
-        basis = "laps"
+    """Reps are fast laps with only recovery laps between them; anything else between two reps ends a set."""
+    structured = any(lap.intensity in REST_INTENSITIES for lap in session.laps)
+    kinds = _structured_kinds(session.laps) if structured else _speed_kinds(session.laps, cs_mps, params)
+    best: IntervalSet | None = None
+    for run in _rep_runs(session, kinds):
+        found = _best_set([r for r in run if r.duration_s >= params.min_rep_s and r.distance_m > 0], params,
+                          "laps" if structured else "manual laps")  # fmt: skip
+        if found and (best is None or len(found.reps) > len(best.reps)):
+            best = found
+    return best
+
+
+def _structured_kinds(laps: Sequence[Lap]) -> list[str]:
+    return ["rep" if lap.intensity in REP_INTENSITIES else "rest" if lap.intensity in REST_INTENSITIES else "other"
+            for lap in laps]  # fmt: skip
+
+
+def _speed_kinds(laps: Sequence[Lap], cs_mps: float | None, params: IntervalParams) -> list[str]:
+    """Fast laps (≥ enter × CS) are reps, slow ones (< leave × CS) recoveries; without CS, halves of the range."""
+    speeds = np.nan_to_num(np.array([_speed(lap) for lap in laps], dtype=float))
+    if cs_mps:
+        fast, slow = params.enter_fraction * cs_mps, params.leave_fraction * cs_mps
+    elif len(speeds) and speeds.max() >= 1.3 * max(speeds.min(), 0.1):
+        fast = slow = (speeds.max() + speeds.min()) / 2
     else:
-        fast = _fast_laps(laps, cs_mps, params)
-        basis = "manual laps"
-    reps = [_lap_rep(session, lap) for lap, is_fast in zip(laps, fast, strict=True) if is_fast]
-    return _best_set([r for r in reps if r.duration_s >= params.min_rep_s and r.distance_m > 0], params, basis)
+        return ["other"] * len(laps)
+    return ["rep" if v >= fast else "rest" if v < slow else "other" for v in speeds]
 
 
-def _fast_laps(laps: Sequence[Lap], cs_mps: float | None, params: IntervalParams) -> list[bool]:
-    speeds = np.array([_speed(lap) for lap in laps], dtype=float)
-    if np.isnan(speeds).all():
-        return [False] * len(laps)
-    top, bottom = np.nanmax(speeds), np.nanmin(speeds)
-    cut = params.enter_fraction * cs_mps if cs_mps else (top + bottom) / 2
-    if not cs_mps and top < 1.3 * bottom:
-        return [False] * len(laps)
-    return [bool(s >= cut) for s in np.nan_to_num(speeds)]
+def _rep_runs(session: Session, kinds: list[str]) -> list[list[Rep]]:
+    """Runs of reps, each two separated by recovery laps only (adjacent reps or a steady lap break the run)."""
+    runs: list[list[Rep]] = [[]]
+    gap: list[str] = []
+    for lap, kind in zip(session.laps, kinds, strict=True):
+        if kind == "rep":
+            if runs[-1] and (not gap or "other" in gap):
+                runs.append([])
+            runs[-1].append(_lap_rep(session, lap))
+            gap = []
+        else:
+            gap.append(kind)
+    return runs
 
 
 def _speed(lap: Lap) -> float:
@@ -175,7 +202,22 @@ def _best_set(reps: list[Rep], params: IntervalParams, basis: str) -> IntervalSe
     if len(best) < params.min_reps:
         return None
     rests = tuple(round(b.start_t - a.end_t, 1) for a, b in zip(best, best[1:], strict=False))
+    typical_rep = float(np.median([r.duration_s for r in best]))
+    if min(rests) < params.min_rest_s or float(np.median(rests)) < params.min_rest_ratio * typical_rep:
+        return None  # back-to-back laps, or a steady run with short stops: not an interval set
+    if max(rests) > params.max_rest_s or not _regular(rests):
+        return None  # a long stop is a break in the run, random stops are not a planned recovery
     return IntervalSet(tuple(best), rests, basis)
+
+
+def _regular(rests: tuple[float, ...]) -> bool:
+    """Planned recoveries are steady (spread ≤ 35 % of the mean) or change one way (shrinking or growing)."""
+    values = np.array(rests, dtype=float)
+    if values.std() <= 0.35 * values.mean():
+        return True
+    steps = np.diff(values)
+    slack = 0.1 * values.mean()
+    return bool((steps <= slack).all() or (steps >= -slack).all())
 
 
 def _similar(values: list[float], pct: float) -> bool:
