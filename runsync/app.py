@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from runsync.config import Config, load_config
 from runsync.model import Session
+from runsync.secrets import Secrets, open_secrets
 from runsync.store import Store
 
 if TYPE_CHECKING:
@@ -30,6 +31,11 @@ class App:
     def store(self) -> Store:
         self._store = Store.open(self.config.database)
         return self._store
+
+    @cached_property
+    def secrets(self) -> Secrets:
+        """The keyring or the opt-in 0600 file (`[secrets] backend`); AuthError when there is no keyring."""
+        return open_secrets(self.config)
 
     def close(self) -> None:
         if self._store is not None:

@@ -58,6 +58,7 @@ class StravaSettings:
     per_page: int = 100
     reserve_15min: int = 5
     reserve_daily: int = 50
+    timeout_s: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ SCHEMA: dict[str, dict[str, str]] = {
         "per_page": _INT,
         "reserve_15min": _INT,
         "reserve_daily": _INT,
+        "timeout_s": _NUMBER,
     },
     "email": {
         "host": _STRING,

@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from runsync.config import Athlete
+from runsync import strava_sync
+from runsync.config import Athlete, Config
 from runsync.connectors import fit
 from runsync.dedupe import find_duplicate, merge
-from runsync.errors import DecodeError
+from runsync.errors import DecodeError, ExitStatus, RunsyncError
 from runsync.model import Session
 from runsync.store import Store
 
@@ -31,6 +32,8 @@ class SyncReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path or athlete, reason)
     merged: int = 0
     notes: list[str] = field(default_factory=list)
+    errors: list[RunsyncError] = field(default_factory=list)  # auth, rate limit, network: a whole source stopped
+    strava: dict[str, int] = field(default_factory=dict)  # saved, unchanged, calls
 
     @property
     def sessions(self) -> int:
@@ -44,7 +47,14 @@ class SyncReport:
             parts.append(f"{len(self.not_activities)} not activities")
         if self.failed:
             parts.append(f"{len(self.failed)} failed")
+        if self.strava:
+            parts.append("strava: " + ", ".join(f"{n} {what}" for what, n in sorted(self.strava.items())))
         return ", ".join(parts)
+
+    def exit_status(self) -> ExitStatus:
+        """The status that needs a person most: config 3, auth 4, temporary 5, then partial 6."""
+        statuses = [e.exit_status for e in self.errors] + ([ExitStatus.PARTIAL] if self.failed else [])
+        return min(statuses, default=ExitStatus.OK)
 
 
 def save_merged(store: Store, session: Session) -> bool:
@@ -133,13 +143,20 @@ def run_sync(
     *,
     extra_fit_dirs: Iterable[Path] = (),
     on_files: Callable[[list[Path]], Iterable[Path]] | None = None,
+    config: Config | None = None,
+    now: datetime | None = None,
 ) -> SyncReport:
     """Sync every source of every athlete under the store's writer lock. `on_files` may wrap the file list
-    (a progress bar); the report says what was imported, unchanged, skipped and failed."""
+    (a progress bar); the report says what was imported, unchanged, skipped and failed. With `config`, athletes
+    with `strava = true` then sync from Strava (runsync.strava_sync), merged with their watch files."""
     report = SyncReport()
     extra = tuple(extra_fit_dirs)
     with store.lock():
         for athlete in athletes:
             files = fit_files_for(athlete, extra, report)
             import_fit_files(store, on_files(files) if on_files else files, athlete, report)
+        strava_athletes = [a for a in athletes if a.strava]
+        if config is not None and strava_athletes:
+            strava_sync.sync_strava_athletes(store, strava_athletes, config, now=now or datetime.now(UTC),
+                                             report=report, save=save_merged)  # fmt: skip
     return report

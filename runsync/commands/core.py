@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -13,6 +13,7 @@ from runsync.commands._common import app_of, echo_verbose, needs_app, parse_date
 from runsync.config import find_config_path
 from runsync.errors import ExitStatus, UsageError
 from runsync.starter import write_starter_config
+from runsync.strava_sync import strava_status
 
 
 @click.command()
@@ -41,6 +42,8 @@ def report_sync(app: App, report: sync.SyncReport) -> None:
         click.echo(f"skipped {path}: {reason}", err=True)
     for note in report.notes:
         click.echo(note, err=True)
+    for error in report.errors:
+        click.echo(f"runsync: {error}", err=True)
     if report.failed:
         click.echo(f"{len(report.failed)} failed; {report.summary()}", err=True)
     else:
@@ -62,11 +65,11 @@ def sync_command(app: App, athletes: tuple[str, ...], fit_dirs: tuple[Path, ...]
     chosen = app.config.select_athletes(athletes)
     if fit_dirs and len(chosen) > 1:
         raise UsageError("--fit-dir needs one athlete: add --athlete ID")
-    report = sync.run_sync(app.store, chosen, extra_fit_dirs=fit_dirs,
+    report = sync.run_sync(app.store, chosen, extra_fit_dirs=fit_dirs, config=app.config,
                            on_files=lambda files: with_progress(app, files, "importing"))  # fmt: skip
     report_sync(app, report)
-    if report.failed:
-        click.get_current_context().exit(int(ExitStatus.PARTIAL))
+    if report.exit_status():
+        click.get_current_context().exit(int(report.exit_status()))
 
 
 @click.command(name="import")
@@ -118,9 +121,10 @@ def athletes(app: App) -> None:
       runsync athletes
     """
     counts = app.store.athletes_with_sessions()
+    now = datetime.now(UTC)
     for athlete in app.config.athletes.values():
         sources = [f"fit: {', '.join(map(str, athlete.fit_dirs))}" if athlete.fit_dirs else None,
-                   "strava" if athlete.strava else None]  # fmt: skip
+                   strava_status(app.store, athlete, lambda: app.secrets, now) if athlete.strava else None]  # fmt: skip
         line = f"{athlete.id}\t{athlete.name}\t{athlete.timezone}\t{counts.get(athlete.id, 0)} sessions"
         click.echo(line + "\t" + ("; ".join(s for s in sources if s) or "no sources"))
 

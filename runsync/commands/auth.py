@@ -1,0 +1,83 @@
+"""Authorisation commands: `runsync auth strava ATHLETE [--code CODE]`."""
+
+from __future__ import annotations
+
+import secrets as random_tokens
+
+import click
+
+from runsync.app import App
+from runsync.commands._common import echo_verbose, needs_app
+from runsync.config import StravaSettings
+from runsync.connectors import oauth
+from runsync.connectors.loopback import RedirectCatcher
+from runsync.connectors.strava import RateBudget, budgeted_session
+from runsync.secrets import CLIENT_SECRET_KEY, Secrets, fetch_client_secret
+from runsync.strava_sync import SOURCE
+
+
+@click.group()
+def auth() -> None:
+    """Authorise runsync to read an athlete's data from a service.
+
+    \b
+    Example:
+      runsync auth strava ana
+    """
+
+
+def ensure_client_secret(settings: StravaSettings, secrets: Secrets) -> oauth.AppCredentials:
+    """The app's credentials; asks once for the client secret and keeps it in the secrets store."""
+    if not fetch_client_secret(secrets):
+        secret = click.prompt(
+            "Strava client secret (from https://www.strava.com/settings/api)", hide_input=True, err=True
+        ).strip()
+        secrets.set(CLIENT_SECRET_KEY, secret)
+    return oauth.ensure_credentials(settings, secrets)
+
+
+def fetch_code(settings: StravaSettings, creds: oauth.AppCredentials) -> tuple[str, str | None, str]:
+    """Serve the redirect on the loopback port, print the URL to open, wait for the browser to come back."""
+    catcher = RedirectCatcher(settings.redirect_port, random_tokens.token_urlsafe(16))
+    url = oauth.authorization_url(settings, creds.client_id, catcher.redirect_uri, catcher.state)
+    click.echo("Open this URL in a browser, log in as the athlete and press Authorize:", err=True)
+    click.echo(url)
+    click.echo(
+        "(on a machine without a browser: open it elsewhere, then paste the `code` from the address it"
+        " lands on into  runsync auth strava ATHLETE --code CODE)",
+        err=True,
+    )
+    code, scope = catcher.wait()
+    return code, scope, catcher.redirect_uri
+
+
+@auth.command(name="strava")
+@click.argument("athlete_id", metavar="ATHLETE")
+@click.option("--code", help="The code from the redirect URL (headless machines: no loopback server).")
+@needs_app
+def strava(app: App, athlete_id: str, code: str | None) -> None:
+    """Authorise Strava for ATHLETE (scope activity:read_all) and keep the tokens in the secrets store.
+
+    \b
+    Example:
+      runsync auth strava ana
+      runsync auth strava ana --code 3f1c0e...   # pasted from the redirect URL
+    """
+    athlete = app.config.athlete(athlete_id)
+    secrets, settings = app.secrets, app.config.strava
+    creds = ensure_client_secret(settings, secrets)
+    scope = None
+    if code is None:
+        code, scope, _ = fetch_code(settings, creds)
+    client = oauth.make_client(settings, budgeted_session(RateBudget(), settings.timeout_s))
+    oauth.save_token(secrets, athlete.id, oauth.exchange_code(client, creds, code, scope))
+    with app.store.transaction():
+        app.store.save_state(athlete.id, SOURCE, "auth_error", None)
+    echo_verbose(app, f"Strava authorised for {athlete.id}; tokens kept in the {secrets.where}")
+    if not athlete.strava:
+        click.echo(
+            f"note: athletes.{athlete.id}.strava is not true in the config, so sync will not use Strava", err=True
+        )
+
+
+COMMANDS = (auth,)
