@@ -85,8 +85,10 @@ class RuleContext:
     @cached_property
     def days(self) -> pd.DataFrame:
         """Every local day: distance_m, moving_s, runs, easy, moderate, hard, strength, load, acute, chronic, acwr."""
-        today = self.now.astimezone(self.athlete.tz).date() if self.now and self.session_list else None
-        return daily_frame(self.sessions, last=today)
+        last = max(self.sessions.index, default=None)
+        if self.now and last is not None:
+            last = max(last, self.now.astimezone(self.athlete.tz).date())
+        return daily_frame(self.sessions, last=last)
 
     @cached_property
     def weeks(self) -> pd.DataFrame:
