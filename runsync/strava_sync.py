@@ -86,6 +86,7 @@ class AthleteSync:
     ) -> None:
         self.store, self.athlete, self.api, self.per_page, self.now = store, athlete, api, per_page, now
         self.report, self.save = report, save
+        self.failed = False
 
     def state(self, key: str) -> Any:
         return self.store.state(self.athlete.id, SOURCE, key)
@@ -104,6 +105,7 @@ class AthleteSync:
         except StravaRateLimited:
             raise
         except (AuthError, TemporaryError) as error:
+            self.failed = True
             self.report.errors.append(error)
             if isinstance(error, AuthError):
                 self.set_state("auth_error", str(error))
@@ -122,9 +124,13 @@ class AthleteSync:
                 full = len(page) >= self.per_page and starts and max(starts) > after
                 after = max(starts) if full else None
         self.drain()
-        self.set_state("auth_error", None)
-        self.set_state("last_sync", self.now.isoformat(timespec="seconds"))
         return True
+
+    def finish(self) -> None:
+        """Record a sync that reached Strava without an auth or network problem (rate-limited counts)."""
+        if not self.failed:
+            self.set_state("auth_error", None)
+            self.set_state("last_sync", self.now.isoformat(timespec="seconds"))
 
     def backfill_page(self) -> bool:
         """One page of older history (newest first); True while more remains."""
@@ -261,6 +267,8 @@ def sync_strava(
     finally:
         session.close()
         report.strava["calls"] = report.strava.get("calls", 0) + budget.calls
+    for athlete_sync in syncs:
+        athlete_sync.finish()
     with store.transaction():
         store.save_state(APP_WIDE, SOURCE, "resume_after", resume_after)
 

@@ -131,8 +131,9 @@ def authorization_url(settings: StravaSettings, client_id: int, redirect_uri: st
     return f"{settings.oauth_url.rstrip('/')}/authorize?{urlencode(params)}"
 
 
-def _token_from(info: dict[str, Any], athlete_info: dict[str, Any] | None = None, scope: str | None = None) -> Token:
-    athlete_id = (athlete_info or {}).get("id")
+def _token_from(info: dict[str, Any], athlete_info: Any = None, scope: str | None = None) -> Token:
+    """`athlete_info`: stravalib's SummaryAthlete, a dict, or None."""
+    athlete_id = athlete_info.get("id") if isinstance(athlete_info, dict) else getattr(athlete_info, "id", None)
     return Token(info["access_token"], info["refresh_token"], int(info["expires_at"]), athlete_id, scope)
 
 
