@@ -67,7 +67,7 @@ def audit_sessions(
         ctx = RuleContext(athlete, base.session_list, rule_config(rule, config), now, config.week_start,
                           base.thresholds, base._cache)  # fmt: skip
         found, crashed = run_rule_isolated(rule, ctx)
-        result.findings += [f for f in found if _overlaps(f, since, until)]
+        result.findings += found if crashed else [f for f in found if _overlaps(f, since, until)]
         if crashed:
             result.crashed.append(f"{rule.id} ({athlete.id})")
     result.findings.sort(key=lambda f: (f.start, f.end, f.rule))
