@@ -8,11 +8,16 @@ longest, and three hard days in a row in week 5, the middle one an evening run t
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import platformdirs
+
+from runsync.errors import UsageError
 from runsync.fitwrite import (
     ActivitySpec,
     LiftSet,
@@ -105,16 +110,67 @@ PLAN: list[tuple[int, int, time, Builder, str]] = [
 ]
 
 
-def write_demo_files(folder: Path, today: date, athlete_tz: str | None = None) -> list[Path]:
+# A second, well-balanced athlete: the control a coach hopes to see (easy days between hard ones, steady volume,
+# strength twice a week).
+BALANCED_ATHLETE: dict[str, str | int] = {
+    "id": "sam",
+    "name": "Sam Steady",
+    "timezone": "Europe/London",
+    "max_hr": 185,
+    "resting_hr": 46,
+    "lthr": 168,
+    "threshold_pace": "4:20/km",
+}
+BALANCED_PLAN: list[tuple[int, int, time, Builder, str]] = [
+    *[(w, 0, time(7, 0), _easy(7), "run") for w in range(WEEKS)],
+    *[(w, 1, time(7, 0), _kilometres(structured=True), "run") for w in range(WEEKS)],
+    *[(w, 3, time(7, 0), _easy(8), "run") for w in range(WEEKS)],
+    *[(w, 6, time(9, 0), _long(15), "run") for w in range(WEEKS)],
+    *[(w, 2, time(18, 0), _strength(), "strength") for w in range(WEEKS)],
+    *[(w, 5, time(18, 0), _strength(), "strength") for w in range(WEEKS)],
+]
+SQUAD = ((DEMO_ATHLETE, PLAN), (BALANCED_ATHLETE, BALANCED_PLAN))
+MARKER = ".runsync-demo"
+
+
+def write_demo_files(folder: Path, today: date, athlete_tz: str | None = None, plan: list | None = None) -> list[Path]:
     """Write the demo athlete's FIT files into `folder`, ending the day before `today`; deterministic."""
     zone = ZoneInfo(athlete_tz or str(DEMO_ATHLETE["timezone"]))
     first_day = today - timedelta(days=7 * WEEKS)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for seed, (week, day, at, build, kind) in enumerate(sorted(PLAN, key=lambda item: item[:3])):
+    for seed, (week, day, at, build, kind) in enumerate(sorted(plan or PLAN, key=lambda item: item[:3])):
         local = datetime.combine(first_day + timedelta(days=7 * week + day), at, tzinfo=zone)
         offset = local.utcoffset()
         assert offset is not None
         spec = build(local.astimezone(UTC), int(offset.total_seconds()), seed, WEEKLY_SCALE[week])
         paths.append(write_file(spec, folder / f"{local:%Y-%m-%d-%H%M}-{kind}.fit"))
     return paths
+
+
+def _athlete_toml(athlete: dict[str, str | int], fit_dir: Path) -> str:
+    lines = [f"[athletes.{athlete['id']}]"]
+    lines += [f"{key} = {json.dumps(value)}" for key, value in athlete.items() if key != "id"]
+    lines.append(f"fit_dirs = [{json.dumps(str(fit_dir))}]")
+    return "\n".join(lines) + "\n"
+
+
+def setup_demo(folder: Path | None, today: date) -> Path:
+    """Write a demo squad (config, FIT files, an empty database) into `folder`; return the config path.
+
+    The folder is the demo's own: a previous demo there is replaced, anything else is refused."""
+    folder = folder or Path(platformdirs.user_data_dir("runsync")) / "demo"
+    if folder.exists() and any(folder.iterdir()):
+        if not (folder / MARKER).exists():
+            raise UsageError(f"{folder}: not empty and not a runsync demo folder; choose another with --dir")
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    (folder / MARKER).write_text("written by runsync demo; safe to delete\n")
+    sections = [f"[storage]\ndatabase = {json.dumps(str(folder / 'runsync.db'))}\n"]
+    for athlete, plan in SQUAD:
+        fit_dir = folder / "fit" / str(athlete["id"])
+        write_demo_files(fit_dir, today, str(athlete["timezone"]), plan)
+        sections.append(_athlete_toml(athlete, fit_dir))
+    config = folder / "config.toml"
+    config.write_text("# the runsync demo squad\n\n" + "\n".join(sections), encoding="utf-8")
+    return config

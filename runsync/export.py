@@ -71,7 +71,7 @@ def sessions_csv(sessions: list[Session], intensity: Callable[[Session], str | N
         row["laps"] = len(session.laps)
         row["sources"] = " ".join(f"{s.kind}:{s.id}" for s in session.sources)
         writer.writerow(row)
-    return out.getvalue()
+    return out.getvalue().rstrip("\n")
 
 
 def format_duration(seconds: float | None) -> str:
@@ -84,7 +84,7 @@ def format_duration(seconds: float | None) -> str:
 
 def sessions_table(sessions: list[Session], intensity: Callable[[Session], str | None]) -> str:
     rows = [("date", "time", "athlete", "sport", "km", "moving", "hr", "intensity", "name")]
-    for s in sessions:
+    for s in sorted(sessions, key=lambda s: (s.local_start, s.athlete)):
         km = f"{s.distance_m / 1000:.2f}" if s.distance_m else "-"
         hr = f"{s.avg_hr:.0f}" if s.avg_hr else "-"
         rows.append((s.local_date.isoformat(), s.local_start.strftime("%H:%M"), s.athlete, s.sport, km,
