@@ -57,7 +57,11 @@ def main(folders: list[str]) -> None:
         sys.exit(f"no .fit files under {folders or DEFAULT}")
     megabytes = sum(p.stat().st_size for p in paths) / 1e6
     print(f"{len(paths)} files, {megabytes:.1f} MB")
-    rows = [("read bytes (floor)", read_bytes), ("bare fitdecode loop", bare_fitdecode), ("runsync import", full_import)]
+    rows = [
+        ("read bytes (floor)", read_bytes),
+        ("bare fitdecode loop", bare_fitdecode),
+        ("runsync import", full_import),
+    ]
     results = {name: timed(fn, paths) for name, fn in rows}
     for name, seconds in results.items():
         print(f"{name:22} {seconds:8.2f} s  {megabytes / seconds:8.2f} MB/s  {len(paths) / seconds:8.1f} files/s")
