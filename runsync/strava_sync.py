@@ -36,22 +36,10 @@ if TYPE_CHECKING:
 SOURCE = "strava"
 APP_WIDE = ""  # sync_state athlete for what belongs to the whole application (Strava's limits are per app)
 LOOKBACK = timedelta(days=7)
-FINGERPRINT = (
-    "name",
-    "sport_type",
-    "type",
-    "workout_type",
-    "distance",
-    "moving_time",
-    "elapsed_time",
-    "start_date",
-    "start_date_local",
-    "timezone",
-    "total_elevation_gain",
-    "average_heartrate",
-    "max_heartrate",
-    "trainer",
-)
+# fmt: off
+FINGERPRINT = ("name", "sport_type", "type", "workout_type", "distance", "moving_time", "elapsed_time", "start_date",
+               "start_date_local", "timezone", "total_elevation_gain", "average_heartrate", "max_heartrate", "trainer")
+# fmt: on
 SaveSession = Callable[[Store, Session], bool]
 
 

@@ -17,24 +17,14 @@ import pandas as pd
 from runsync.model import RUN_SPORTS, SAMPLE_COLUMNS, Lap, Session, Source
 
 STRAVA_NORMALISER = "strava-1"  # bump when this module changes so stored raw JSON is normalised again
+# fmt: off
 _SPORTS = {
-    "Run": "run",
-    "TrailRun": "trail_run",
-    "VirtualRun": "treadmill_run",
-    "Ride": "ride",
-    "MountainBikeRide": "ride",
-    "GravelRide": "ride",
-    "EBikeRide": "ride",
-    "EMountainBikeRide": "ride",
-    "VirtualRide": "ride",
-    "Velomobile": "ride",
-    "Handcycle": "ride",
-    "Swim": "swim",
-    "Walk": "walk",
-    "Hike": "walk",
-    "WeightTraining": "strength",
-    "Crossfit": "strength",
+    "Run": "run", "TrailRun": "trail_run", "VirtualRun": "treadmill_run",
+    "Ride": "ride", "MountainBikeRide": "ride", "GravelRide": "ride", "EBikeRide": "ride", "EMountainBikeRide": "ride",
+    "VirtualRide": "ride", "Velomobile": "ride", "Handcycle": "ride",
+    "Swim": "swim", "Walk": "walk", "Hike": "walk", "WeightTraining": "strength", "Crossfit": "strength",
 }
+# fmt: on
 _WORKOUT_TYPES = {1: "race", 2: "long", 3: "workout", 11: "race", 12: "workout"}
 _STRENGTH_WORDS = re.compile(r"strength|weights?|gym|lift|squat|deadlift|kettlebell|core|circuit|s&c", re.I)
 _ON_FOOT = RUN_SPORTS | {"walk"}
