@@ -9,8 +9,10 @@ longest, and three hard days in a row in week 5, the middle one an evening run t
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -138,21 +140,33 @@ def write_demo_files(folder: Path, today: date, athlete_tz: str | None = None, p
     zone = ZoneInfo(athlete_tz or str(DEMO_ATHLETE["timezone"]))
     first_day = today - timedelta(days=7 * WEEKS)
     folder.mkdir(parents=True, exist_ok=True)
-    paths = []
+    jobs: list[tuple[ActivitySpec, Path]] = []
     for seed, (week, day, at, build, kind) in enumerate(sorted(plan or PLAN, key=lambda item: item[:3])):
         local = datetime.combine(first_day + timedelta(days=7 * week + day), at, tzinfo=zone)
         offset = local.utcoffset()
         assert offset is not None
         spec = build(local.astimezone(UTC), int(offset.total_seconds()), seed, WEEKLY_SCALE[week])
-        paths.append(write_file(spec, folder / f"{local:%Y-%m-%d-%H%M}-{kind}.fit"))
-    return paths
+        jobs.append((spec, folder / f"{local:%Y-%m-%d-%H%M}-{kind}.fit"))
+    with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:  # writing is CPU-bound: use every core
+        return list(pool.map(write_file, *zip(*jobs, strict=True)))
 
 
 def _athlete_toml(athlete: dict[str, str | int], fit_dir: Path) -> str:
     lines = [f"[athletes.{athlete['id']}]"]
     lines += [f"{key} = {json.dumps(value)}" for key, value in athlete.items() if key != "id"]
     lines.append(f"fit_dirs = [{json.dumps(str(fit_dir))}]")
+    lines.append(f'email = ["{athlete["id"]}@example.org"]')
     return "\n".join(lines) + "\n"
+
+
+# The weekly mail goes to a local test server: `python -m aiosmtpd -n -l 127.0.0.1:8025` shows what would be sent.
+DEMO_EMAIL = """[email]
+host = "127.0.0.1"
+port = 8025
+security = "none"
+from = "runsync demo <runsync@localhost>"
+to = ["coach@example.org"]
+"""
 
 
 def setup_demo(folder: Path | None, today: date) -> Path:
@@ -166,7 +180,7 @@ def setup_demo(folder: Path | None, today: date) -> Path:
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     (folder / MARKER).write_text("written by runsync demo; safe to delete\n")
-    sections = [f"[storage]\ndatabase = {json.dumps(str(folder / 'runsync.db'))}\n"]
+    sections = [f"[storage]\ndatabase = {json.dumps(str(folder / 'runsync.db'))}\n", DEMO_EMAIL]
     for athlete, plan in SQUAD:
         fit_dir = folder / "fit" / str(athlete["id"])
         write_demo_files(fit_dir, today, str(athlete["timezone"]), plan)
