@@ -72,6 +72,14 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX findings_athlete_dates ON findings (athlete, end_date, start_date);
     """,
+    # 3: weekly reports sent, per recipient and athlete (a report marks findings first seen since the last one)
+    """
+    CREATE TABLE reports_sent (
+        recipient TEXT NOT NULL, athlete TEXT NOT NULL, week TEXT NOT NULL, sent_at TEXT NOT NULL,
+        PRIMARY KEY (recipient, athlete, week)
+    );
+    CREATE INDEX reports_sent_athlete ON reports_sent (athlete, sent_at);
+    """,
 ]
 
 
@@ -384,6 +392,25 @@ class Store:
         rows = self.conn.execute(sql + " ORDER BY start_date, athlete, rule, key", args).fetchall()
         return [StoredFinding(finding_from_dict(json.loads(r[0])), datetime.fromisoformat(r[1]),
                               datetime.fromisoformat(r[2])) for r in rows]  # fmt: skip
+
+    # --- weekly reports sent -------------------------------------------------------------------------
+
+    def save_report_sent(self, recipient: str, athlete: str, week: date, sent_at: datetime) -> None:
+        """Record that `athlete`'s report for the local `week` reached `recipient` (a resend moves sent_at)."""
+        stamp = sent_at.astimezone(UTC).isoformat(timespec="seconds")
+        self.conn.execute(
+            "INSERT OR REPLACE INTO reports_sent (recipient, athlete, week, sent_at) VALUES (?, ?, ?, ?)",
+            (recipient.lower(), athlete, week.isoformat(), stamp),
+        )
+
+    def last_report_sent(self, athlete: str, recipient: str | None = None) -> datetime | None:
+        """When a report on `athlete` was last sent to `recipient` (to anyone when None), or None."""
+        sql, args = "SELECT MAX(sent_at) FROM reports_sent WHERE athlete = ?", [athlete]
+        if recipient is not None:
+            sql += " AND recipient = ?"
+            args.append(recipient.lower())
+        row = self.conn.execute(sql, args).fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     # --- sync state -----------------------------------------------------------------------------------
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from runsync.commands import audit, auth, core
+from runsync.commands import audit, auth, core, report
 
 
 def register_commands(group: click.Group) -> None:
-    for module in (core, auth, audit):
+    for module in (core, auth, audit, report):
         for command in module.COMMANDS:
             add_verbosity_options(command)
             group.add_command(command)

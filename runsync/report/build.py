@@ -1,0 +1,131 @@
+"""Build the Report from the store: audit the weeks (findings saved, so first_seen is known), weekly figures by the
+athlete's local calendar, the week's interval sessions, and which findings are new to the recipient."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from runsync.audit import HISTORY_DAYS, audit_sessions
+from runsync.config import Athlete, Config
+from runsync.model import Finding, Session
+from runsync.report.model import AthleteReport, IntervalLine, Report, ReportFinding, WeekSummary
+from runsync.rules import Rule, RuleContext
+from runsync.store import Store
+from runsync.training import week_start_of
+
+DEFAULT_WEEKS = 4  # weeks shown before the chosen one
+CHART_WEEKS = 12  # weekly distances in the chart, ending with the chosen week ...
+MIN_CHART_WEEKS = 8  # ... less the empty weeks before the athlete's first run, down to this many
+INTERVAL_RULE = "interval-sessions"
+
+
+def last_complete_week(athlete: Athlete, now: datetime, week_start: int = 0) -> date:
+    """The first day of the last local week that has ended for this athlete."""
+    today = now.astimezone(athlete.tz).date()
+    return week_start_of(today, week_start) - timedelta(days=7)
+
+
+def build_report(
+    store: Store,
+    config: Config,
+    athletes: list[Athlete],
+    rules: list[Rule],
+    *,
+    now: datetime,
+    week: date | None = None,
+    weeks: int = DEFAULT_WEEKS,
+    squad: bool = False,
+    recipient: str | None = None,
+) -> Report:
+    """One report over `athletes`; `week` (any day in it) defaults to each athlete's last complete local week.
+    Findings count as new when first seen after the last report on that athlete sent to `recipient`
+    (to anyone when None)."""
+    built = []
+    for athlete in athletes:
+        chosen = week_start_of(week, config.week_start) if week else last_complete_week(athlete, now, config.week_start)
+        built.append(build_athlete(store, config, athlete, rules, now=now, week=chosen, weeks=weeks,
+                                   recipient=recipient))  # fmt: skip
+    return Report(tuple(built), units=config.units, squad=squad)
+
+
+def build_athlete(
+    store: Store,
+    config: Config,
+    athlete: Athlete,
+    rules: list[Rule],
+    *,
+    now: datetime,
+    week: date,
+    weeks: int,
+    recipient: str | None,
+) -> AthleteReport:
+    first, last = week - timedelta(weeks=weeks), week + timedelta(days=6)
+    since = min(first, week - timedelta(weeks=CHART_WEEKS - 1))
+    sessions = store.sessions(athlete.id, since=since - timedelta(days=HISTORY_DAYS), until=last, samples=True)
+    findings = audit_sessions(athlete, sessions, rules, config, now=now, since=first, until=last).findings
+    marked = mark_new(store, athlete.id, findings, now=now, since=first, until=last, recipient=recipient)
+    ctx = RuleContext(athlete, sessions, now=now, week_start=config.week_start)
+    starts = [week - timedelta(weeks=n) for n in range(max(weeks, CHART_WEEKS - 1), -1, -1)]
+    frame = ctx.weeks.reindex(pd.Index(starts, dtype=object), fill_value=0)
+    by_week = [(week_start_of(min(f.finding.end, last), config.week_start), f) for f in marked]
+    summaries = [_summary(day, frame.loc[day], tuple(f for w, f in by_week if w == day))
+                 for day in starts if day >= first]  # fmt: skip
+    return AthleteReport(
+        athlete=athlete.id,
+        name=athlete.name,
+        weeks=tuple(summaries),
+        chart=chart_weeks(frame["distance_m"], starts[-CHART_WEEKS:]),
+        intervals=tuple(interval_lines(ctx, summaries[-1].findings)),
+        recipients=athlete.email,
+    )
+
+
+def mark_new(
+    store: Store,
+    athlete: str,
+    findings: list[Finding],
+    *,
+    now: datetime,
+    since: date,
+    until: date,
+    recipient: str | None,
+) -> list[ReportFinding]:
+    """Save the findings (first_seen is kept for known ones) and mark those first seen after the last report."""
+    store.save_findings([f for f in findings if "error" not in f.basis], now)
+    first_seen = {s.finding.key: s.first_seen for s in store.findings(athlete, since=since, until=until)}
+    last_sent = store.last_report_sent(athlete, recipient)
+    return [ReportFinding(f, last_sent is None or f.key not in first_seen or first_seen[f.key] > last_sent)
+            for f in findings]  # fmt: skip
+
+
+def _summary(day: date, row: pd.Series, findings: tuple[ReportFinding, ...]) -> WeekSummary:
+    """One week's figures from the weekly frame's row, with the findings that ended in it."""
+    return WeekSummary(
+        start=day,
+        distance_m=float(row["distance_m"]),
+        moving_s=float(row["moving_s"]),
+        **{key: int(row[key]) for key in ("runs", "easy", "moderate", "hard", "strength")},
+        longest_m=float(row["longest_m"]),
+        findings=findings,
+    )
+
+
+def chart_weeks(distances: pd.Series, starts: list[date]) -> tuple[tuple[date, float], ...]:
+    """(week start, distance m) for the chart, without the empty weeks before the first run (at least 8 weeks)."""
+    points = [(day, float(distances.loc[day])) for day in starts]
+    while len(points) > MIN_CHART_WEEKS and points[0][1] == 0:
+        points.pop(0)
+    return tuple(points)
+
+
+def interval_lines(ctx: RuleContext, findings: tuple[ReportFinding, ...]) -> list[IntervalLine]:
+    """The week's interval sessions, as the interval-sessions rule described them."""
+    lines = []
+    for item in findings:
+        f = item.finding
+        if f.rule == INTERVAL_RULE and f.sessions:
+            session: Session = ctx.session(f.sessions[0])
+            lines.append(IntervalLine(session.local_date, session.name, f.title, f.severity))
+    return lines

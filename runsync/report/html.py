@@ -1,0 +1,61 @@
+"""The Report as HTML for mail clients: Jinja2 with autoescape (activity names come from users), inline CSS,
+no scripts; each chart's `src` is given by the caller: `cid:...` in a mail, a data: URI in a saved file."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+
+import jinja2
+
+from runsync.report import render
+from runsync.report.chart import chart_png
+from runsync.report.model import Report, subject
+
+SEVERITY_COLOURS = {"alert": "#b42318", "warning": "#b54708", "info": "#475467"}
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("runsync", "templates"),
+        autoescape=True,  # every template here is HTML
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["distance"] = render.distance
+    env.filters["duration"] = render.duration
+    return env
+
+
+def chart_cid(athlete_id: str) -> str:
+    """The Content-ID (without <>) of an athlete's chart in a mail."""
+    return f"chart-{athlete_id}@runsync"
+
+
+def to_html(report: Report, chart_src: Mapping[str, str]) -> str:
+    """`chart_src`: athlete id → the img src of their chart (an athlete missing from it gets no chart)."""
+    athletes = report.by_attention() if report.squad else list(report.athletes)
+    return (
+        _environment()
+        .get_template("report.html")
+        .render(
+            report=report,
+            athletes=athletes,
+            subject=subject(report),
+            units=report.units,
+            chart_src=chart_src,
+            colours=SEVERITY_COLOURS,
+            render=render,
+        )
+    )
+
+
+def charts(report: Report) -> dict[str, bytes]:
+    """athlete id → chart PNG."""
+    return {a.athlete: chart_png(a, report.units) for a in report.athletes}
+
+
+def to_html_file(report: Report) -> str:
+    """A standalone HTML file: the charts inline as data: URIs."""
+    sources = {aid: "data:image/png;base64," + base64.b64encode(png).decode() for aid, png in charts(report).items()}
+    return to_html(report, sources)
