@@ -8,7 +8,8 @@ its reason, reported once, and never stops the others.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,12 +17,16 @@ from pathlib import Path
 from runsync import strava_sync
 from runsync.config import Athlete, Config
 from runsync.connectors import fit
+from runsync.connectors.fit_fast import decode_fit_either
 from runsync.dedupe import find_duplicate, merge
 from runsync.errors import DecodeError, ExitStatus, RunsyncError
 from runsync.model import Session
+from runsync.pool import map_ordered
 from runsync.store import Store
 
 FIT_DECODER = "fitdecode-1"  # bump when the FIT normaliser changes so stored failures are retried
+# raw.decoder says which path decoded a file: "fast-1" (runsync.connectors.fit_fast) or FIT_DECODER (fitdecode,
+# the reference, which also decodes every file the fast path is not certain of, and names what a broken one lacks)
 
 
 @dataclass
@@ -34,6 +39,7 @@ class SyncReport:
     notes: list[str] = field(default_factory=list)
     errors: list[RunsyncError] = field(default_factory=list)  # auth, rate limit, network: a whole source stopped
     strava: dict[str, int] = field(default_factory=dict)  # saved, unchanged, calls
+    decoders: Counter[str] = field(default_factory=Counter)  # FIT files decoded per decoder (fast-1, fitdecode-1)
 
     @property
     def sessions(self) -> int:
@@ -47,6 +53,8 @@ class SyncReport:
             parts.append(f"{len(self.not_activities)} not activities")
         if self.failed:
             parts.append(f"{len(self.failed)} failed")
+        if self.decoders:
+            parts.append("decoded by " + ", ".join(f"{what} {n}" for what, n in sorted(self.decoders.items())))
         if self.strava:
             parts.append("strava: " + ", ".join(f"{n} {what}" for what, n in sorted(self.strava.items())))
         return ", ".join(parts)
@@ -75,40 +83,83 @@ def save_merged(store: Store, session: Session) -> bool:
 
 def fit_sessions(data: bytes, *, path: Path, digest: str, athlete: Athlete) -> list[Session] | None:
     """Decode and normalise one FIT file (pure): None when it is not an activity; DecodeError when broken."""
-    activity = fit.decode_fit(data, name=path.name)
+    return decode_fit_sessions(data, path=path, digest=digest, athlete=athlete)[0]
+
+
+def decode_fit_sessions(data: bytes, *, path: Path, digest: str, athlete: Athlete) -> tuple[list[Session] | None, str]:
+    """`fit_sessions` and the decoder that read the file: the fast path, or fitdecode where it is not certain."""
+    activity, decoder = decode_fit_either(data, name=path.name)
     if activity is None:
-        return None
-    return fit.normalise_fit(activity, athlete=athlete.id, file_hash=digest, path=str(path), tz=athlete.tz)
+        return None, decoder
+    sessions = fit.normalise_fit(activity, athlete=athlete.id, file_hash=digest, path=str(path), tz=athlete.tz)
+    return sessions, decoder
+
+
+@dataclass
+class FitJob:
+    """One file to decode: what a worker process needs, and what it sends back (`outcome`)."""
+
+    path: Path
+    data: bytes
+    digest: str
+    athlete: Athlete
+
+
+def decode_job(job: FitJob) -> tuple[list[Session] | None, str] | str:
+    """Run in a worker: (sessions or None, decoder), or the DecodeError's reason (which crosses processes)."""
+    try:
+        return decode_fit_sessions(job.data, path=job.path, digest=job.digest, athlete=job.athlete)
+    except DecodeError as exc:
+        return str(exc)
 
 
 def import_fit_file(store: Store, path: Path, athlete: Athlete, report: SyncReport) -> None:
+    job = new_fit_job(store, path, athlete, report)
+    if job is not None:
+        save_fit_job(store, job, decode_job(job), report)
+
+
+def new_fit_job(
+    store: Store, path: Path, athlete: Athlete, report: SyncReport, seen: set[str] | None = None
+) -> FitJob | None:
+    """Read and hash a file; None (reported) when unreadable or already imported (or earlier in this run: `seen`
+    holds the hashes of files still in flight, which are not in the store yet)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         report.failed.append((str(path), f"cannot read: {exc.strerror or exc}"))
-        return
+        return None
     digest = hashlib.sha256(data).hexdigest()
     known = store.raw("fit", digest)
-    if known and (known.status != "error" or known.decoder == FIT_DECODER):
+    if (known and (known.status != "error" or known.decoder == FIT_DECODER)) or (seen is not None and digest in seen):
         report.unchanged += 1
-        return
-    try:
-        sessions = fit_sessions(data, path=path, digest=digest, athlete=athlete)
-    except DecodeError as exc:
+        return None
+    if seen is not None:
+        seen.add(digest)
+    return FitJob(path, data, digest, athlete)
+
+
+def save_fit_job(
+    store: Store, job: FitJob, outcome: tuple[list[Session] | None, str] | str, report: SyncReport
+) -> None:
+    """One transaction per file: the raw bytes with the decoder that read them, and the sessions made from them."""
+    path, data, digest, athlete = str(job.path), job.data, job.digest, job.athlete
+    if isinstance(outcome, str):
         with store.transaction():
-            store.save_raw("fit", digest, athlete=athlete.id, payload=data, path=str(path), status="error",
-                           error=str(exc), decoder=FIT_DECODER)  # fmt: skip
-        report.failed.append((str(path), str(exc)))
+            store.save_raw("fit", digest, athlete=athlete.id, payload=data, path=path, status="error",
+                           error=outcome, decoder=FIT_DECODER)  # fmt: skip
+        report.failed.append((path, outcome))
         return
+    sessions, decoder = outcome
+    report.decoders[decoder] += 1
     with store.transaction():
         status = "ok" if sessions is not None else "skipped"
-        store.save_raw("fit", digest, athlete=athlete.id, payload=data, path=str(path), status=status,
-                       decoder=FIT_DECODER)  # fmt: skip
+        store.save_raw("fit", digest, athlete=athlete.id, payload=data, path=path, status=status, decoder=decoder)
         report.merged += sum(save_merged(store, s) for s in sessions or ())
     if sessions is None:
-        report.not_activities.append(str(path))
+        report.not_activities.append(path)
     else:
-        report.imported.append((str(path), len(sessions)))
+        report.imported.append((path, len(sessions)))
 
 
 def import_fit_files(
@@ -117,13 +168,27 @@ def import_fit_files(
     athlete: Athlete,
     report: SyncReport | None = None,
     on_file: Callable[[Path], None] | None = None,
+    workers: int | None = None,
 ) -> SyncReport:
+    """Import files in order; decoding runs on `workers` processes (default: every core; 1: in-process), the
+    store is written here only, and at most 2 × workers files are in flight."""
     report = report or SyncReport()
-    for path in paths:
-        import_fit_file(store, path, athlete, report)
+    for job, outcome in map_ordered(decode_job, _new_jobs(store, paths, athlete, report, on_file), workers=workers):
+        save_fit_job(store, job, outcome, report)
         if on_file:
-            on_file(path)
+            on_file(job.path)
     return report
+
+
+def _new_jobs(store: Store, paths: Iterable[Path], athlete: Athlete, report: SyncReport,
+              on_file: Callable[[Path], None] | None) -> Iterator[FitJob]:  # fmt: skip
+    seen: set[str] = set()
+    for path in paths:
+        job = new_fit_job(store, path, athlete, report, seen)
+        if job is not None:
+            yield job
+        elif on_file:
+            on_file(path)
 
 
 def fit_files_for(athlete: Athlete, extra_dirs: Iterable[Path], report: SyncReport) -> list[Path]:
@@ -145,16 +210,18 @@ def run_sync(
     on_files: Callable[[list[Path]], Iterable[Path]] | None = None,
     config: Config | None = None,
     now: datetime | None = None,
+    workers: int | None = None,
 ) -> SyncReport:
     """Sync every source of every athlete under the store's writer lock. `on_files` may wrap the file list
     (a progress bar); the report says what was imported, unchanged, skipped and failed. With `config`, athletes
-    with `strava = true` then sync from Strava (runsync.strava_sync), merged with their watch files."""
+    with `strava = true` then sync from Strava (runsync.strava_sync), merged with their watch files. FIT files are
+    decoded on `workers` processes (default: one per core)."""
     report = SyncReport()
     extra = tuple(extra_fit_dirs)
     with store.lock():
         for athlete in athletes:
             files = fit_files_for(athlete, extra, report)
-            import_fit_files(store, on_files(files) if on_files else files, athlete, report)
+            import_fit_files(store, on_files(files) if on_files else files, athlete, report, workers=workers)
         strava_athletes = [a for a in athletes if a.strava]
         if config is not None and strava_athletes:
             strava_sync.sync_strava_athletes(store, strava_athletes, config, now=now or datetime.now(UTC),

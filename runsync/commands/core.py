@@ -54,8 +54,10 @@ def report_sync(app: App, report: sync.SyncReport) -> None:
 @click.option("--athlete", "athletes", multiple=True, help="Only this athlete (repeatable).")
 @click.option("--fit-dir", "fit_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="Also import this folder of .fit files (for the one athlete chosen).")  # fmt: skip
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes decoding FIT files (default: one per core; 1: no worker processes).")  # fmt: skip
 @needs_app
-def sync_command(app: App, athletes: tuple[str, ...], fit_dirs: tuple[Path, ...]) -> None:
+def sync_command(app: App, athletes: tuple[str, ...], fit_dirs: tuple[Path, ...], workers: int | None) -> None:
     """Import new activities from every configured source.
 
     \b
@@ -65,7 +67,7 @@ def sync_command(app: App, athletes: tuple[str, ...], fit_dirs: tuple[Path, ...]
     chosen = app.config.select_athletes(athletes)
     if fit_dirs and len(chosen) > 1:
         raise UsageError("--fit-dir needs one athlete: add --athlete ID")
-    report = sync.run_sync(app.store, chosen, extra_fit_dirs=fit_dirs, config=app.config,
+    report = sync.run_sync(app.store, chosen, extra_fit_dirs=fit_dirs, config=app.config, workers=workers,
                            on_files=lambda files: with_progress(app, files, "importing"))  # fmt: skip
     report_sync(app, report)
     if report.exit_status():

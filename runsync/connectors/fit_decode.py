@@ -139,16 +139,7 @@ class _Collector:
                 self.part_starts.append(len(rows))
 
     def _add_summary(self, kind: str, values: dict[str, Any]) -> None:
-        activity = self.activity
-        values["part"] = len(self.part_starts) - 1
-        if kind == "file_id":
-            activity.file_types.append(str(values.get("type")))
-        elif kind == "activity" and activity.timestamp is None and "local_timestamp" in values:
-            activity.local_timestamp, activity.timestamp = values["local_timestamp"], values.get("timestamp")
-        elif kind == "event" and values.get("event") == "timer" and "timestamp" in values:
-            activity.events.append(values)
-        elif kind in ("session", "lap", "set", "sport"):
-            getattr(activity, kind + "s").append(values)
+        add_summary(self.activity, kind, values, part=len(self.part_starts) - 1)
 
     def finish(self) -> FitActivity:
         count = len(self.rows)
@@ -157,6 +148,19 @@ class _Collector:
         records["part"] = np.repeat(np.arange(len(self.part_starts)), np.diff([*self.part_starts, count]))
         self.activity.records = records
         return self.activity
+
+
+def add_summary(activity: FitActivity, kind: str, values: dict[str, Any], *, part: int) -> None:
+    """File a decoded summary message (values from `to_unix_times`) into the activity, as the reference does."""
+    values["part"] = part
+    if kind == "file_id":
+        activity.file_types.append(str(values.get("type")))
+    elif kind == "activity" and activity.timestamp is None and "local_timestamp" in values:
+        activity.local_timestamp, activity.timestamp = values["local_timestamp"], values.get("timestamp")
+    elif kind == "event" and values.get("event") == "timer" and "timestamp" in values:
+        activity.events.append(values)
+    elif kind in ("session", "lap", "set", "sport"):
+        getattr(activity, kind + "s").append(values)
 
 
 def _record_row(fields: list[Any]) -> list[float]:
@@ -183,6 +187,11 @@ def _summary_dict(fields: list[Any]) -> dict[str, Any]:
         if fld is None or fld.__class__ is DevField or field_data.value is None:
             continue
         values.setdefault(fld.name, field_data.value)
+    return to_unix_times(values)
+
+
+def to_unix_times(values: dict[str, Any]) -> dict[str, Any]:
+    """FIT date_time fields as unix seconds; a time field that is not an integer is dropped."""
     for key in _TIME_FIELDS:
         if isinstance(values.get(key), int):
             values[key] += FIT_EPOCH_S
