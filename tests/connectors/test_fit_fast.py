@@ -182,3 +182,36 @@ def test_a_damaged_file_goes_to_fitdecode_which_names_what_is_wrong(damage: str)
         decode_fit_fast(bytes(data), name="x.fit")
     with pytest.raises(DecodeError):
         decode_fit_either(bytes(data), name="x.fit")
+
+
+def with_hr(hr_fields: list[tuple[int, int, int]], hr_messages: list[bytes]) -> bytes:
+    """odd_corners' messages, then an hr definition (local 4) and its messages."""
+    body = odd_corners(False)[14:-2] + definition(4, 132, hr_fields)
+    return fit_file(body + b"".join(bytes([4]) + m for m in hr_messages))
+
+
+HR_FIELDS = [(253, 4, 0x86), (9, 4, 0x86), (10, 3, 0x0D)]  # timestamp, event_timestamp, event_timestamp_12
+
+
+def test_hr_batches_decode_fast_when_fitdecode_can_expand_them() -> None:
+    t0 = int(START.timestamp()) - FIT_EPOCH_S
+    batch = [
+        struct.pack("<II", t0 + 50, 3 * 1024) + b"\x00\x00\x00",
+        struct.pack("<II", 2**32 - 1, 2**32 - 1) + b"\x01\x02\x03",
+    ]
+    assert assert_same_or_fallback(with_hr(HR_FIELDS, batch)) == FAST_DECODER
+
+
+def test_hr_batches_fitdecode_cannot_expand_go_to_fitdecode() -> None:
+    invalid = with_hr(HR_FIELDS, [struct.pack("<II", 12345, 1024) + b"\xff\xff\xff"])
+    before_any_batch = with_hr([(10, 3, 0x0D)], [b"\x01\x02\x03"])
+    for data in (invalid, before_any_batch):
+        with pytest.raises(Unsupported):
+            decode_fit_fast(data, name="x.fit")
+        with pytest.raises(DecodeError):
+            decode_fit_either(data, name="x.fit")
+
+
+def test_a_field_whose_size_is_not_a_multiple_of_its_type_is_bytes_as_fitdecode_reads_it() -> None:
+    data = fit_file(definition(0, 0, [(0, 1, 0x00), (4, 4, 0x86), (3, 3, 0x86)]) + message(0, "BI", 4, 0) + b"abc")
+    assert assert_same_or_fallback(data) == FAST_DECODER

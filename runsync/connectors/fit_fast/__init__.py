@@ -19,9 +19,16 @@ from runsync.connectors.fit_decode import (
     decode_fit,
     to_unix_times,
 )
-from runsync.connectors.fit_fast.bulk import compressed_timestamps, groups, message_parts
+from runsync.connectors.fit_fast.bulk import (
+    compressed_timestamps,
+    groups,
+    last_timestamps_before,
+    message_parts,
+    timestamp_fields,
+)
+from runsync.connectors.fit_fast.hr import check_hr
 from runsync.connectors.fit_fast.records import decode_records
-from runsync.connectors.fit_fast.scan import Unsupported, scan_fit
+from runsync.connectors.fit_fast.scan import HR, Unsupported, scan_fit
 from runsync.connectors.fit_fast.values import message_dict
 
 __all__ = ["FAST_DECODER", "REFERENCE_DECODER", "Unsupported", "decode_fit_either", "decode_fit_fast"]
@@ -46,8 +53,11 @@ def decode_fit_fast(data: bytes, *, name: str) -> FitActivity | None:
     buf = np.frombuffer(data, dtype=np.uint8)
     offsets = np.asarray(scan.offsets, dtype=np.int64)
     def_ids = np.asarray(scan.def_ids, dtype=np.int64)
-    stamps = compressed_timestamps(buf, scan, offsets, def_ids)
     grouped = groups(scan, def_ids)
+    stamp_fields = timestamp_fields(buf, grouped, offsets)
+    stamps = compressed_timestamps(buf, scan, offsets, stamp_fields)
+    if any(defn.global_num == HR for defn in grouped):
+        check_hr(buf, scan, grouped, offsets=offsets, last_timestamps=last_timestamps_before(scan, stamp_fields))
     activity = FitActivity(name)
     activity.records = decode_records(buf, scan, grouped, offsets=offsets, stamps=stamps)
     _add_summaries(activity, data, scan, grouped, offsets, stamps)

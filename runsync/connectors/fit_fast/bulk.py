@@ -39,7 +39,7 @@ def message_parts(scan: Scan, indices: np.ndarray) -> np.ndarray:
     return np.searchsorted(np.asarray(scan.part_starts), indices, side="right") - 1
 
 
-def compressed_timestamps(buf: np.ndarray, scan: Scan, offsets: np.ndarray, def_ids: np.ndarray) -> np.ndarray:
+def compressed_timestamps(buf: np.ndarray, scan: Scan, offsets: np.ndarray, fields: np.ndarray) -> np.ndarray:
     """Per message, the timestamp its compressed header gives (-1 for normal headers): the 5-bit offset rolls
     forward from the last timestamp field seen in any message of the part (fitdecode's accumulator)."""
     headers = buf[offsets]
@@ -47,7 +47,7 @@ def compressed_timestamps(buf: np.ndarray, scan: Scan, offsets: np.ndarray, def_
     stamps = np.full(len(offsets), -1, dtype=np.int64)
     if not len(compressed):
         return stamps
-    base = _timestamp_fields(buf, scan, offsets, def_ids)
+    base = fields.copy()
     starts = np.asarray([p for p in scan.part_starts if p < len(base)], dtype=np.int64)
     base[starts] = np.where(base[starts] >= 0, base[starts], 0)
     seg = np.maximum.accumulate(np.where(base >= 0, np.arange(len(base)), 0))[compressed]
@@ -61,14 +61,22 @@ def compressed_timestamps(buf: np.ndarray, scan: Scan, offsets: np.ndarray, def_
     return stamps
 
 
-def _timestamp_fields(buf: np.ndarray, scan: Scan, offsets: np.ndarray, def_ids: np.ndarray) -> np.ndarray:
+def timestamp_fields(buf: np.ndarray, grouped: dict[Definition, np.ndarray], offsets: np.ndarray) -> np.ndarray:
     """Per message, the last valid raw timestamp field (-1 for none)."""
     values = np.full(len(offsets), -1, dtype=np.int64)
-    for defn, picked in groups(scan, def_ids).items():
+    for defn, picked in grouped.items():
         for fd in (fd for fd in defn.fields if fd.num == TIMESTAMP):
             raw, valid = scalar_raw(buf, offsets[picked], fd, defn.endian)
             values[picked[valid]] = raw[valid]
     return values
+
+
+def last_timestamps_before(scan: Scan, fields: np.ndarray) -> np.ndarray:
+    """Per message, the last valid timestamp field in an earlier message of the same part (0 for none)."""
+    seen = np.maximum.accumulate(np.where(fields >= 0, np.arange(len(fields)), -1))
+    previous = np.r_[-1, seen[:-1]]
+    part_start = np.asarray(scan.part_starts)[message_parts(scan, np.arange(len(fields)))]
+    return np.where(previous >= part_start, fields[np.maximum(previous, 0)], 0)
 
 
 def groups(scan: Scan, def_ids: np.ndarray, wanted: set[int] | None = None) -> dict[Definition, np.ndarray]:

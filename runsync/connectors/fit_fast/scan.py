@@ -17,7 +17,7 @@ from fitdecode.types import BASE_TYPES, MessageType
 from runsync.connectors.fit_fast.crc import fit_crc
 from runsync.connectors.fit_fast.values import dev_data_ids, dev_field_description
 
-HR, DEV_DATA_ID, FIELD_DESCRIPTION, TIMESTAMP = 132, 207, 206, 253
+HR, DEV_DATA_ID, FIELD_DESCRIPTION, TIMESTAMP, BYTE = 132, 207, 206, 253, 0x0D
 _INTEGER_TYPES = {0x00, 0x01, 0x02, 0x83, 0x84, 0x85, 0x86, 0x0A, 0x8B, 0x8C, 0x8E, 0x8F, 0x90}
 
 
@@ -117,8 +117,6 @@ def _definition(data, pos, scan, cache, dev_types, sizes, ids) -> int:  # noqa: 
     if len(raw) != length - 1:
         raise Unsupported("truncated definition")
     defn = cache.get(raw) or cache.setdefault(raw, _parse_definition(raw, num_fields))
-    if defn.global_num == HR:
-        raise Unsupported("hr messages (fitdecode's event_timestamp_12 handling)")
     _check_dev_fields(raw[5 + 3 * num_fields :] if header & 0x20 else b"", dev_types)
     scan.definitions.append(defn)
     def_id = len(scan.definitions) - 1
@@ -141,8 +139,10 @@ def _parse_definition(raw: bytes, num_fields: int) -> Definition:
     for i in range(num_fields):
         num, size, base = raw[5 + 3 * i : 8 + 3 * i]
         base_type = BASE_TYPES.get(base)
-        if base_type is None or size == 0 or size % base_type.size:
+        if base_type is None or size == 0:
             raise Unsupported(f"field {num}: base type {base:#x} of size {size}")
+        if size % base_type.size:  # fit_decode then re-reads leniently: such a field is bytes (COROS writes them)
+            base, base_type = BYTE, BASE_TYPES[BYTE]
         profile_field = mesg_type.fields.get(num) if mesg_type else None
         components = (profile_field.components or ()) if profile_field else ()
         _check_components(num, size, base, base_type.size, components)
