@@ -110,8 +110,17 @@ def _stream(streams: dict[str, Any], key: str, n: int) -> np.ndarray | None:
     return np.array([np.nan if v is None else v for v in data], dtype="float64")
 
 
-def to_samples(streams: dict[str, Any] | None, *, on_foot: bool) -> pd.DataFrame | None:
+def keyed_by_type(streams: Any) -> dict[str, Any]:
+    """Streams as `key_by_type=true` returns them; the plain list form ([{"type": "time", "data": [...]}, ...])
+    is turned into that shape, anything else is no streams."""
+    if isinstance(streams, list):
+        return {s["type"]: s for s in streams if isinstance(s, dict) and isinstance(s.get("type"), str)}
+    return streams if isinstance(streams, dict) else {}
+
+
+def to_samples(streams: dict[str, Any] | list | None, *, on_foot: bool) -> pd.DataFrame | None:
     """Streams keyed by type → a frame with SAMPLE_COLUMNS (t = elapsed seconds as Strava recorded them)."""
+    streams = keyed_by_type(streams)
     t = _stream(streams or {}, "time", len(((streams or {}).get("time") or {}).get("data") or []))
     if t is None or not len(t):
         return None

@@ -76,3 +76,13 @@ def test_the_budget_stops_at_the_reserve_and_says_when_the_window_resets() -> No
     budget.observe({"X-RateLimit-Limit": "200,2000", "X-RateLimit-Usage": "10,1990",
                     "X-ReadRateLimit-Limit": "100,1000", "X-ReadRateLimit-Usage": "10,300"})  # fmt: skip
     assert budget.resume_at(now) == next_utc_midnight(now) == datetime(2026, 10, 7, tzinfo=UTC)
+
+
+def test_streams_in_the_plain_list_form_are_read_like_streams_keyed_by_type() -> None:
+    from runsync.connectors.strava_normalise import to_samples
+
+    listed = [{"type": "time", "data": [0, 1, 2]}, {"type": "heartrate", "data": [120, 121, None]}]
+    frame = to_samples(listed, on_foot=True)
+    assert frame is not None
+    assert list(frame["t"]) == [0, 1, 2] and list(frame["hr"][:2]) == [120, 121]
+    assert to_samples("not streams", on_foot=True) is None  # type: ignore[arg-type]
