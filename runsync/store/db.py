@@ -1,4 +1,4 @@
-"""The store: one SQLite file, migrated on open, written in transactions so a crash never leaves half a session.
+"""The Store: one SQLite file, migrated on open, written in transactions so a crash never leaves half a session.
 
 Raw payloads are kept (FIT bytes by content hash, Strava JSON by activity id) so a better normaliser can rebuild
 sessions without refetching. Samples are stored as one compressed columnar blob per session.
@@ -10,130 +10,25 @@ import contextlib
 import fcntl
 import json
 import sqlite3
-import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from runsync.errors import ConfigError, LockHeld
-from runsync.model import SAMPLE_COLUMNS, Finding, Lap, Session, Source, StrengthSet, finding_from_dict, finding_to_dict
-
-MIGRATIONS: list[str] = [
-    # 1: the foundation
-    """
-    CREATE TABLE raw (
-        source TEXT NOT NULL, source_id TEXT NOT NULL, part TEXT NOT NULL DEFAULT '',
-        athlete TEXT NOT NULL, path TEXT, size INTEGER, payload BLOB,
-        status TEXT NOT NULL, error TEXT, decoder TEXT, fetched_at TEXT NOT NULL,
-        PRIMARY KEY (source, source_id, part)
-    );
-    CREATE TABLE sessions (
-        id TEXT PRIMARY KEY, athlete TEXT NOT NULL, sport TEXT NOT NULL, sub_sport TEXT, name TEXT,
-        start_ts REAL NOT NULL, utc_offset_s INTEGER NOT NULL, timezone TEXT, local_date TEXT NOT NULL,
-        elapsed_s REAL, moving_s REAL, distance_m REAL, avg_hr REAL, max_hr REAL, elevation_gain_m REAL,
-        workout_type TEXT NOT NULL DEFAULT 'none', n_samples INTEGER NOT NULL DEFAULT 0, samples BLOB,
-        updated_at TEXT NOT NULL
-    );
-    CREATE INDEX sessions_athlete_date ON sessions (athlete, local_date);
-    CREATE INDEX sessions_athlete_start ON sessions (athlete, start_ts);
-    CREATE TABLE session_sources (
-        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
-        kind TEXT NOT NULL, source_id TEXT NOT NULL, name TEXT,
-        PRIMARY KEY (kind, source_id)
-    );
-    CREATE INDEX session_sources_session ON session_sources (session_id);
-    CREATE TABLE laps (
-        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE, idx INTEGER NOT NULL,
-        start_ts REAL NOT NULL, elapsed_s REAL, timer_s REAL, distance_m REAL, avg_hr REAL, max_hr REAL,
-        avg_speed_mps REAL, intensity TEXT, trigger TEXT,
-        PRIMARY KEY (session_id, idx)
-    );
-    CREATE TABLE sets (
-        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE, idx INTEGER NOT NULL,
-        start_ts REAL, duration_s REAL, reps INTEGER, weight_kg REAL, exercise TEXT, set_type TEXT NOT NULL,
-        PRIMARY KEY (session_id, idx)
-    );
-    CREATE TABLE sync_state (
-        athlete TEXT NOT NULL, source TEXT NOT NULL, key TEXT NOT NULL, value TEXT,
-        PRIMARY KEY (athlete, source, key)
-    );
-    """,
-    # 2: audit findings, with when each was first seen (so a report can tell new from old)
-    """
-    CREATE TABLE findings (
-        key TEXT PRIMARY KEY, athlete TEXT NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL,
-        start_date TEXT NOT NULL, end_date TEXT NOT NULL, payload TEXT NOT NULL,
-        first_seen TEXT NOT NULL, last_seen TEXT NOT NULL
-    );
-    CREATE INDEX findings_athlete_dates ON findings (athlete, end_date, start_date);
-    """,
-    # 3: weekly reports sent, per recipient and athlete (a report marks findings first seen since the last one)
-    """
-    CREATE TABLE reports_sent (
-        recipient TEXT NOT NULL, athlete TEXT NOT NULL, week TEXT NOT NULL, sent_at TEXT NOT NULL,
-        PRIMARY KEY (recipient, athlete, week)
-    );
-    CREATE INDEX reports_sent_athlete ON reports_sent (athlete, sent_at);
-    """,
-]
-
-
-_RAW_COLUMNS = "source, source_id, part, athlete, path, status, error, decoder, fetched_at"
-_SESSION_COLUMNS = (
-    "id, athlete, sport, sub_sport, name, start_ts, utc_offset_s, timezone, elapsed_s, moving_s, distance_m,"
-    " avg_hr, max_hr, elevation_gain_m, workout_type, n_samples"
+from runsync.model import Finding, Lap, Session, Source, StrengthSet, finding_from_dict, finding_to_dict
+from runsync.store.migrations import MIGRATIONS
+from runsync.store.rows import (
+    RAW_COLUMNS,
+    SESSION_COLUMNS,
+    RawRecord,
+    StoredFinding,
+    now_iso,
+    pack_samples,
+    ts_of,
+    unpack_samples,
+    utc_of,
 )
-
-
-def _ts(dt: datetime | None) -> float | None:
-    return None if dt is None else dt.timestamp()
-
-
-def _dt(ts: float | None) -> datetime | None:
-    return None if ts is None else datetime.fromtimestamp(ts, UTC)
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def pack_samples(frame: pd.DataFrame | None) -> tuple[int, bytes | None]:
-    if frame is None or frame.empty:
-        return 0, None
-    matrix = np.vstack([frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in SAMPLE_COLUMNS])
-    return len(frame), zlib.compress(matrix.tobytes(), 1)
-
-
-def unpack_samples(n: int, blob: bytes | None) -> pd.DataFrame | None:
-    if not n or blob is None:
-        return None
-    matrix = np.frombuffer(zlib.decompress(blob), dtype="float64").reshape(len(SAMPLE_COLUMNS), n)
-    return pd.DataFrame({c: matrix[i] for i, c in enumerate(SAMPLE_COLUMNS)})
-
-
-@dataclass(frozen=True)
-class RawRecord:
-    source: str
-    source_id: str
-    part: str
-    athlete: str
-    path: str | None
-    status: str  # ok | skipped | error
-    error: str | None
-    decoder: str | None
-    fetched_at: str
-
-
-@dataclass(frozen=True)
-class StoredFinding:
-    finding: Finding
-    first_seen: datetime  # aware UTC: when an audit first produced this finding (by Finding.key)
-    last_seen: datetime
 
 
 class Store:
@@ -203,7 +98,7 @@ class Store:
 
     def raw(self, source: str, source_id: str, part: str = "") -> RawRecord | None:
         row = self.conn.execute(
-            f"SELECT {_RAW_COLUMNS} FROM raw WHERE source = ? AND source_id = ? AND part = ?",
+            f"SELECT {RAW_COLUMNS} FROM raw WHERE source = ? AND source_id = ? AND part = ?",
             (source, source_id, part),
         ).fetchone()
         return RawRecord(**dict(row)) if row else None
@@ -234,7 +129,7 @@ class Store:
         )
 
     def raw_records(self, source: str, athlete: str | None = None) -> list[RawRecord]:
-        sql = f"SELECT {_RAW_COLUMNS} FROM raw WHERE source = ?"
+        sql = f"SELECT {RAW_COLUMNS} FROM raw WHERE source = ?"
         args: list[Any] = [source]
         if athlete:
             sql += " AND athlete = ?"
@@ -272,7 +167,7 @@ class Store:
         self.conn.executemany(
             "INSERT INTO sets VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (session.id, i, _ts(s.start), s.duration_s, s.reps, s.weight_kg, s.exercise, s.set_type)
+                (session.id, i, ts_of(s.start), s.duration_s, s.reps, s.weight_kg, s.exercise, s.set_type)
                 for i, s in enumerate(session.sets)
             ],
         )
@@ -322,14 +217,14 @@ class Store:
     def _load(self, where: str, args: list[Any], *, samples: bool) -> list[Session]:
         blob = "samples" if samples else "NULL AS samples"
         rows = self.conn.execute(
-            f"SELECT {_SESSION_COLUMNS}, {blob} FROM sessions {where} ORDER BY start_ts, id", args
+            f"SELECT {SESSION_COLUMNS}, {blob} FROM sessions {where} ORDER BY start_ts, id", args
         ).fetchall()
         ids = [r["id"] for r in rows]
         laps, sets, sources = self._children(ids)
         return [
             Session(
                 id=r["id"], athlete=r["athlete"], sport=r["sport"], sub_sport=r["sub_sport"], name=r["name"],
-                start=_dt(r["start_ts"]), utc_offset_s=r["utc_offset_s"], timezone=r["timezone"],
+                start=utc_of(r["start_ts"]), utc_offset_s=r["utc_offset_s"], timezone=r["timezone"],
                 elapsed_s=r["elapsed_s"], moving_s=r["moving_s"], distance_m=r["distance_m"], avg_hr=r["avg_hr"],
                 max_hr=r["max_hr"], elevation_gain_m=r["elevation_gain_m"], workout_type=r["workout_type"],
                 sources=tuple(sources.get(r["id"], ())), laps=tuple(laps.get(r["id"], ())),
@@ -347,13 +242,13 @@ class Store:
             marks = ",".join("?" * len(chunk))
             for r in self.conn.execute(f"SELECT * FROM laps WHERE session_id IN ({marks}) ORDER BY idx", chunk):
                 laps.setdefault(r["session_id"], []).append(
-                    Lap(start=_dt(r["start_ts"]), elapsed_s=r["elapsed_s"], timer_s=r["timer_s"],
+                    Lap(start=utc_of(r["start_ts"]), elapsed_s=r["elapsed_s"], timer_s=r["timer_s"],
                         distance_m=r["distance_m"], avg_hr=r["avg_hr"], max_hr=r["max_hr"],
                         avg_speed_mps=r["avg_speed_mps"], intensity=r["intensity"], trigger=r["trigger"])
                 )  # fmt: skip
             for r in self.conn.execute(f"SELECT * FROM sets WHERE session_id IN ({marks}) ORDER BY idx", chunk):
                 sets.setdefault(r["session_id"], []).append(
-                    StrengthSet(start=_dt(r["start_ts"]), duration_s=r["duration_s"], reps=r["reps"],
+                    StrengthSet(start=utc_of(r["start_ts"]), duration_s=r["duration_s"], reps=r["reps"],
                                 weight_kg=r["weight_kg"], exercise=r["exercise"], set_type=r["set_type"])
                 )  # fmt: skip
             query = f"SELECT * FROM session_sources WHERE session_id IN ({marks}) ORDER BY kind, source_id"

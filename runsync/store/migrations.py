@@ -1,0 +1,62 @@
+"""The schema, one migration per version (PRAGMA user_version). Append; never edit a released one."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: the foundation
+    """
+    CREATE TABLE raw (
+        source TEXT NOT NULL, source_id TEXT NOT NULL, part TEXT NOT NULL DEFAULT '',
+        athlete TEXT NOT NULL, path TEXT, size INTEGER, payload BLOB,
+        status TEXT NOT NULL, error TEXT, decoder TEXT, fetched_at TEXT NOT NULL,
+        PRIMARY KEY (source, source_id, part)
+    );
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY, athlete TEXT NOT NULL, sport TEXT NOT NULL, sub_sport TEXT, name TEXT,
+        start_ts REAL NOT NULL, utc_offset_s INTEGER NOT NULL, timezone TEXT, local_date TEXT NOT NULL,
+        elapsed_s REAL, moving_s REAL, distance_m REAL, avg_hr REAL, max_hr REAL, elevation_gain_m REAL,
+        workout_type TEXT NOT NULL DEFAULT 'none', n_samples INTEGER NOT NULL DEFAULT 0, samples BLOB,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX sessions_athlete_date ON sessions (athlete, local_date);
+    CREATE INDEX sessions_athlete_start ON sessions (athlete, start_ts);
+    CREATE TABLE session_sources (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL, source_id TEXT NOT NULL, name TEXT,
+        PRIMARY KEY (kind, source_id)
+    );
+    CREATE INDEX session_sources_session ON session_sources (session_id);
+    CREATE TABLE laps (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE, idx INTEGER NOT NULL,
+        start_ts REAL NOT NULL, elapsed_s REAL, timer_s REAL, distance_m REAL, avg_hr REAL, max_hr REAL,
+        avg_speed_mps REAL, intensity TEXT, trigger TEXT,
+        PRIMARY KEY (session_id, idx)
+    );
+    CREATE TABLE sets (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE, idx INTEGER NOT NULL,
+        start_ts REAL, duration_s REAL, reps INTEGER, weight_kg REAL, exercise TEXT, set_type TEXT NOT NULL,
+        PRIMARY KEY (session_id, idx)
+    );
+    CREATE TABLE sync_state (
+        athlete TEXT NOT NULL, source TEXT NOT NULL, key TEXT NOT NULL, value TEXT,
+        PRIMARY KEY (athlete, source, key)
+    );
+    """,
+    # 2: audit findings, with when each was first seen (so a report can tell new from old)
+    """
+    CREATE TABLE findings (
+        key TEXT PRIMARY KEY, athlete TEXT NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL,
+        start_date TEXT NOT NULL, end_date TEXT NOT NULL, payload TEXT NOT NULL,
+        first_seen TEXT NOT NULL, last_seen TEXT NOT NULL
+    );
+    CREATE INDEX findings_athlete_dates ON findings (athlete, end_date, start_date);
+    """,
+    # 3: weekly reports sent, per recipient and athlete (a report marks findings first seen since the last one)
+    """
+    CREATE TABLE reports_sent (
+        recipient TEXT NOT NULL, athlete TEXT NOT NULL, week TEXT NOT NULL, sent_at TEXT NOT NULL,
+        PRIMARY KEY (recipient, athlete, week)
+    );
+    CREATE INDEX reports_sent_athlete ON reports_sent (athlete, sent_at);
+    """,
+]

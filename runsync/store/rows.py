@@ -1,0 +1,64 @@
+"""How values are stored: timestamps, the compressed columnar samples blob, and the records read back."""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+
+from runsync.model import SAMPLE_COLUMNS, Finding
+
+RAW_COLUMNS = "source, source_id, part, athlete, path, status, error, decoder, fetched_at"
+SESSION_COLUMNS = (
+    "id, athlete, sport, sub_sport, name, start_ts, utc_offset_s, timezone, elapsed_s, moving_s, distance_m,"
+    " avg_hr, max_hr, elevation_gain_m, workout_type, n_samples"
+)
+
+
+def ts_of(dt: datetime | None) -> float | None:
+    return None if dt is None else dt.timestamp()
+
+
+def utc_of(ts: float | None) -> datetime | None:
+    return None if ts is None else datetime.fromtimestamp(ts, UTC)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def pack_samples(frame: pd.DataFrame | None) -> tuple[int, bytes | None]:
+    if frame is None or frame.empty:
+        return 0, None
+    matrix = np.vstack([frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in SAMPLE_COLUMNS])
+    return len(frame), zlib.compress(matrix.tobytes(), 1)
+
+
+def unpack_samples(n: int, blob: bytes | None) -> pd.DataFrame | None:
+    if not n or blob is None:
+        return None
+    matrix = np.frombuffer(zlib.decompress(blob), dtype="float64").reshape(len(SAMPLE_COLUMNS), n)
+    return pd.DataFrame({c: matrix[i] for i, c in enumerate(SAMPLE_COLUMNS)})
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    source: str
+    source_id: str
+    part: str
+    athlete: str
+    path: str | None
+    status: str  # ok | skipped | error
+    error: str | None
+    decoder: str | None
+    fetched_at: str
+
+
+@dataclass(frozen=True)
+class StoredFinding:
+    finding: Finding
+    first_seen: datetime  # aware UTC: when an audit first produced this finding (by Finding.key)
+    last_seen: datetime
