@@ -1,6 +1,6 @@
 """Run a pure function over many items on several processes, results in input order, memory bounded.
 
-At most `2 × workers` items are in flight: the caller's iterator is consumed only as results are taken, so a
+At most `4 × workers` items are in flight: the caller's iterator is consumed only as results are taken, so a
 million files cost no more memory than ten. One worker (or one item) runs in-process, with no pool at all.
 """
 
@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+IN_FLIGHT_PER_WORKER = 4  # files in flight per worker: enough that one slow file does not idle the others
 
 
 def default_workers() -> int:
@@ -31,7 +32,7 @@ def map_ordered(fn: Callable[[T], R], items: Iterable[T], *, workers: int | None
         in_flight: deque[tuple[T, Future[R]]] = deque()
         for item in items:
             in_flight.append((item, pool.submit(fn, item)))
-            if len(in_flight) >= 2 * workers:
+            if len(in_flight) >= IN_FLIGHT_PER_WORKER * workers:
                 done, future = in_flight.popleft()
                 yield done, future.result()
         while in_flight:

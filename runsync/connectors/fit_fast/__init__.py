@@ -27,8 +27,9 @@ from runsync.connectors.fit_fast.bulk import (
     timestamp_fields,
 )
 from runsync.connectors.fit_fast.hr import check_hr
+from runsync.connectors.fit_fast.layout import HR, Unsupported
 from runsync.connectors.fit_fast.records import decode_records
-from runsync.connectors.fit_fast.scan import HR, Unsupported, scan_fit
+from runsync.connectors.fit_fast.scan import scan_fit
 from runsync.connectors.fit_fast.values import message_dict
 
 __all__ = ["FAST_DECODER", "REFERENCE_DECODER", "Unsupported", "decode_fit_either", "decode_fit_fast"]
@@ -57,9 +58,9 @@ def decode_fit_fast(data: bytes, *, name: str) -> FitActivity | None:
     stamp_fields = timestamp_fields(buf, grouped, offsets)
     stamps = compressed_timestamps(buf, scan, offsets, stamp_fields)
     if any(defn.global_num == HR for defn in grouped):
-        check_hr(buf, scan, grouped, offsets=offsets, last_timestamps=last_timestamps_before(scan, stamp_fields))
+        check_hr(buf, scan, grouped, offsets, last_timestamps_before(scan, stamp_fields))
     activity = FitActivity(name)
-    activity.records = decode_records(buf, scan, grouped, offsets=offsets, stamps=stamps)
+    activity.records = decode_records(buf, scan, grouped, offsets, stamps)
     _add_summaries(activity, data, scan, grouped, offsets, stamps)
     return activity if _is_activity(activity) else None
 

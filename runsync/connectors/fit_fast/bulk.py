@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from runsync.connectors.fit_fast.scan import TIMESTAMP, Definition, FieldDef, Scan
+from runsync.connectors.fit_fast.layout import BYTE, TIMESTAMP, Definition, FieldDef
+from runsync.connectors.fit_fast.scan import Scan
 
 _DTYPES = {0x00: "u1", 0x01: "i1", 0x02: "u1", 0x83: "i2", 0x84: "u2", 0x85: "i4", 0x86: "u4", 0x88: "f4",
            0x89: "f8", 0x0A: "u1", 0x8B: "u2", 0x8C: "u4", 0x0D: "u1", 0x8E: "i8", 0x8F: "u8", 0x90: "u8"}  # fmt: skip
 _INVALID = {0x00: 0xFF, 0x01: 0x7F, 0x02: 0xFF, 0x83: 0x7FFF, 0x84: 0xFFFF, 0x85: 0x7FFFFFFF, 0x86: 0xFFFFFFFF,
             0x0A: 0, 0x8B: 0, 0x8C: 0, 0x8E: 2**63 - 1, 0x8F: 2**64 - 1, 0x90: 0}  # fmt: skip
-BYTE = 0x0D
 
 
 def field_column(buf: np.ndarray, offsets: np.ndarray, fd: FieldDef, endian: str) -> np.ndarray:

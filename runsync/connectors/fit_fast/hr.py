@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from runsync.connectors.fit_fast.bulk import BYTE, message_parts, scalar_raw
-from runsync.connectors.fit_fast.scan import HR, TIMESTAMP, Definition, Scan, Unsupported
+from runsync.connectors.fit_fast.bulk import message_parts, scalar_raw
+from runsync.connectors.fit_fast.layout import BYTE, HR, TIMESTAMP, Definition, Unsupported
+from runsync.connectors.fit_fast.scan import Scan
 
 EVENT_TIMESTAMP, EVENT_TIMESTAMP_12 = 9, 10
 
 
-def check_hr(buf: np.ndarray, scan: Scan, grouped: dict[Definition, np.ndarray], **arrays: np.ndarray) -> None:
-    """Raise Unsupported where fitdecode would fail on an hr message. `arrays`: offsets, and last_timestamps
-    (per message, the last valid timestamp field seen before it in its part; 0 for none)."""
-    offsets, before = arrays["offsets"], arrays["last_timestamps"]
+def check_hr(  # noqa: PLR0913 - the arrays of one scanned file
+    buf: np.ndarray, scan: Scan, grouped: dict[Definition, np.ndarray], offsets: np.ndarray, before: np.ndarray
+) -> None:
+    """Raise Unsupported where fitdecode would fail on an hr message. `before`: per message, the last valid
+    timestamp field seen in an earlier message of its part (0 for none)."""
     steps = []  # (message index, field position, kind, value) replayed in file order
     for defn, idx in grouped.items():
         if defn.global_num != HR:

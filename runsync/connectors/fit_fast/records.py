@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+from fitdecode.types import BASE_TYPES
 
 from runsync.connectors.fit_decode import FIT_EPOCH_S, RECORD_COLUMNS
 from runsync.connectors.fit_fast.bulk import BYTE, message_parts, scalar_raw
-from runsync.connectors.fit_fast.scan import Definition, FieldDef, Scan, Unsupported
+from runsync.connectors.fit_fast.layout import STRING, Definition, FieldDef, Unsupported
+from runsync.connectors.fit_fast.scan import Scan
 
 RECORD = 20
 _COLUMNS = set(RECORD_COLUMNS)
@@ -45,21 +47,17 @@ def sources(defn: Definition) -> tuple[Source, ...]:
                 key = c.def_num if c.accumulate else None
                 found.append(Source(target, fd, c.scale, c.offset, c.bits, c.bit_offset or 0, key))
         if fld.name in _COLUMNS:
-            if fd.base in (BYTE, 0x07) or fd.size != _size(fd):
+            if fd.base in (BYTE, STRING) or fd.size != BASE_TYPES[fd.base].size:
                 raise Unsupported(f"record field {fld.name} is an array, string or bytes")
             found.append(Source(fld.name, fd, fld.scale, fld.offset))
     return tuple(found)
 
 
-def _size(fd: FieldDef) -> int:
-    from fitdecode.types import BASE_TYPES
-
-    return BASE_TYPES[fd.base].size
-
-
-def decode_records(buf: np.ndarray, scan: Scan, groups: dict[Definition, np.ndarray], **arrays: np.ndarray):  # noqa: ANN201
-    """RECORD_COLUMNS (+ part) as float64 columns in file order, like fit_decode's FitActivity.records."""
-    offsets, stamps = arrays["offsets"], arrays["stamps"]
+def decode_records(  # noqa: PLR0913 - the arrays of one scanned file
+    buf: np.ndarray, scan: Scan, groups: dict[Definition, np.ndarray], offsets: np.ndarray, stamps: np.ndarray
+) -> dict[str, np.ndarray]:
+    """RECORD_COLUMNS (+ part) as float64 columns in file order, like fit_decode's FitActivity.records;
+    `stamps`: each message's compressed-header timestamp (-1 for none), which wins over its timestamp field."""
     mine = {defn: idx for defn, idx in groups.items() if defn.global_num == RECORD}
     order = np.sort(np.concatenate([*mine.values(), np.empty(0, dtype=np.int64)]))
     columns = {name: np.full(len(order), np.nan) for name in RECORD_COLUMNS}

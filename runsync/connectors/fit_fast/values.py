@@ -1,51 +1,73 @@
 """Per-message decoding exactly as fitdecode does it (same profile objects, same parse and render), for the few
-messages that are not decoded in bulk: summaries (session, lap, ...) and developer-data descriptions."""
+messages that are not decoded in bulk: summaries (session, lap, ...) and developer-data descriptions.
+
+A definition's plan is worked out once: one struct for all its fields, and per field its profile entry."""
 
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Any
+from functools import cache
+from typing import Any, NamedTuple
 
 from fitdecode import profile
 from fitdecode.types import BASE_TYPES, DevField
 
-if TYPE_CHECKING:
-    from runsync.connectors.fit_fast.scan import Definition
+from runsync.connectors.fit_fast.layout import BYTE, Definition, Unsupported
 
-_BYTE = 0x0D
+
+class _Field(NamedTuple):
+    start: int  # first item in the unpacked tuple
+    count: int  # items (1 for strings: one bytes value)
+    parse: Any  # fitdecode's BaseType.parse
+    base: int
+    profile: Any  # fitdecode Field, or None for a field the profile does not know
+
+
+@cache
+def _plan(defn: Definition) -> tuple[struct.Struct, tuple[_Field, ...]]:
+    formats, fields, start = [], [], 0
+    known = defn.mesg_type.fields if defn.mesg_type else {}
+    for fd in defn.fields:
+        base_type = BASE_TYPES[fd.base]
+        count = fd.size // base_type.size
+        formats.append(f"{count}{base_type.fmt}")
+        items = 1 if base_type.fmt == "s" else count
+        fields.append(_Field(start, items, base_type.parse, fd.base, known.get(fd.num)))
+        start += items
+    return struct.Struct(defn.endian + "".join(formats)), tuple(fields)
 
 
 def raw_values(message: bytes, defn: Definition) -> list[Any]:
     """Each field's raw value (None when invalid), as fitdecode's reader parses it."""
-    values = []
-    for fd in defn.fields:
-        base_type = BASE_TYPES[fd.base]
-        count = fd.size // base_type.size
-        unpacked = struct.unpack_from(f"{defn.endian}{count}{base_type.fmt}", message, fd.offset)
-        if fd.base == _BYTE:
-            values.append(base_type.parse(unpacked))
-        elif len(unpacked) > 1:
-            values.append(tuple(base_type.parse(v) for v in unpacked))
+    unpacker, fields = _plan(defn)
+    items, values = unpacker.unpack_from(message, 1), []
+    for f in fields:
+        if f.base == BYTE:
+            values.append(f.parse(items[f.start : f.start + f.count]))
+        elif f.count > 1:
+            values.append(tuple(f.parse(v) for v in items[f.start : f.start + f.count]))
         else:
-            values.append(base_type.parse(unpacked[0]))
+            values.append(f.parse(items[f.start]))
     return values
 
 
 def message_fields(message: bytes, defn: Definition, timestamp: int | None) -> list[tuple[Any, Any]]:
     """(profile field, value) in fitdecode's order: each field's expanded components, then the field itself,
     then the compressed-header timestamp."""
-    raws, mesg_type, out = raw_values(message, defn), defn.mesg_type, []
-    for fd, raw in zip(defn.fields, raws, strict=True):
-        fld = mesg_type.fields.get(fd.num) if mesg_type else None
+    raws, out = raw_values(message, defn), []
+    by_num = _raws_by_num(defn, raws) if _has_subfields(defn) else {}
+    for f, raw in zip(_plan(defn)[1], raws, strict=True):
+        fld = f.profile
         if fld is None:
             continue
-        fld = _subfield(fld, defn, raws)
+        fld = _subfield(fld, by_num) if fld.subfields else fld
         for component in fld.components or ():
             try:
                 value = component.render(raw)
             except ValueError:
                 continue
-            target = _subfield(mesg_type.fields[component.def_num], defn, raws)
+            target = defn.mesg_type.fields[component.def_num]
+            target = _subfield(target, by_num) if target.subfields else target
             out.append((target, target.render(_scale_offset(component, value))))
         out.append((fld, _scale_offset(fld, fld.render(raw))))
     if timestamp is not None:
@@ -62,15 +84,31 @@ def message_dict(message: bytes, defn: Definition, timestamp: int | None) -> dic
     return values
 
 
-def _subfield(fld: Any, defn: Definition, raws: list[Any]) -> Any:
+@cache
+def _has_subfields(defn: Definition) -> bool:
+    """Does any field, or any component target, resolve to a subfield by the raw values of this message?"""
+    fields = [f.profile for f in _plan(defn)[1] if f.profile is not None]
+    targets = [defn.mesg_type.fields[c.def_num] for fld in fields for c in fld.components or ()]
+    return any(fld.subfields for fld in fields + targets)
+
+
+def _raws_by_num(defn: Definition, raws: list[Any]) -> dict[int, list[Any]]:
+    by_num: dict[int, list[Any]] = {}
+    for fd, raw in zip(defn.fields, raws, strict=True):
+        by_num.setdefault(fd.num, []).append(raw)
+    return by_num
+
+
+def _subfield(fld: Any, by_num: dict[int, list[Any]]) -> Any:  # noqa: ANN401 - fitdecode's Field/SubField
+    """fitdecode's subfield resolution: the first subfield one of whose reference fields has its raw value."""
     for sub in fld.subfields or ():
         for ref in sub.ref_fields:
-            if any(fd.num == ref.def_num and ref.raw_value == raw for fd, raw in zip(defn.fields, raws, strict=True)):
+            if any(ref.raw_value == raw for raw in by_num.get(ref.def_num, ())):
                 return sub
     return fld
 
 
-def _scale_offset(fld: Any, value: Any) -> Any:
+def _scale_offset(fld: Any, value: Any) -> Any:  # noqa: ANN401
     if isinstance(value, tuple):
         return tuple(_scale_offset(fld, v) for v in value)
     if isinstance(value, int | float):
@@ -83,17 +121,13 @@ def _scale_offset(fld: Any, value: Any) -> Any:
 
 def _raw_by_name(message: bytes, defn: Definition, name: str) -> int:
     """A developer message's raw integer field; anything else (missing, invalid, array) is not for the fast path."""
-    from runsync.connectors.fit_fast.scan import Unsupported
-
-    fields = defn.mesg_type.fields
-    for fd, raw in zip(defn.fields, raw_values(message, defn), strict=True):
-        fld = fields.get(fd.num)
-        if fld is not None and fld.name == name and isinstance(raw, int):
+    for f, raw in zip(_plan(defn)[1], raw_values(message, defn), strict=True):
+        if f.profile is not None and f.profile.name == name and isinstance(raw, int):
             return raw
     raise Unsupported(f"developer message without a valid {name}")
 
 
-def dev_data_ids(message: bytes, defn: Definition) -> int:
+def dev_data_index(message: bytes, defn: Definition) -> int:
     return _raw_by_name(message, defn, "developer_data_index")
 
 
