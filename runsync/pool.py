@@ -1,7 +1,7 @@
 """Run a pure function over many items on several processes, results in input order, memory bounded.
 
 At most `4 × workers` items are in flight: the caller's iterator is consumed only as results are taken, so a
-million files cost no more memory than ten. One worker (or one item) runs in-process, with no pool at all.
+million files cost no more memory than ten. One worker runs in-process, with no pool at all.
 """
 
 from __future__ import annotations

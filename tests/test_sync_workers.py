@@ -1,5 +1,5 @@
 """Batch import on several processes: the same store and report as one process, the decoder recorded per
-file, duplicates and second runs decode nothing, and never more than 2 × workers files in flight."""
+file, duplicates and second runs decode nothing, and a bounded number of files in flight."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from runsync import workouts
 from runsync.config import Athlete
 from runsync.connectors.fit_fast import FAST_DECODER, REFERENCE_DECODER
 from runsync.fitwrite import write_activity
-from runsync.pool import map_ordered
+from runsync.pool import IN_FLIGHT_PER_WORKER, map_ordered
 from runsync.store import Store
 from runsync.sync import SyncReport, import_fit_files
 
@@ -69,7 +69,7 @@ def test_a_second_run_with_workers_decodes_nothing(folder: Path, tmp_path: Path)
     assert again.unchanged == 8 and not again.imported and not again.decoders and not again.failed
 
 
-def test_no_more_than_twice_the_workers_are_in_flight() -> None:
+def test_no_more_than_a_few_files_per_worker_are_in_flight() -> None:
     pulled = []
 
     def items():  # noqa: ANN202
@@ -79,5 +79,5 @@ def test_no_more_than_twice_the_workers_are_in_flight() -> None:
 
     results = map_ordered(abs, items(), workers=2)
     assert next(results) == (0, 0)
-    assert len(pulled) <= 4
+    assert len(pulled) <= IN_FLIGHT_PER_WORKER * 2
     assert [r for _, r in results] == list(range(1, 20))
