@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from runsync import strava_sync
 from runsync.config import Athlete, Config
@@ -22,7 +23,7 @@ from runsync.dedupe import find_duplicate, merge
 from runsync.errors import DecodeError, ExitStatus, RunsyncError
 from runsync.model import Session
 from runsync.pool import map_ordered
-from runsync.store import Store
+from runsync.store import Store, pack_samples
 
 FIT_DECODER = "fitdecode-1"  # bump when the FIT normaliser changes so stored failures are retried
 # raw.decoder says which path decoded a file: "fast-1" (runsync.connectors.fit_fast) or FIT_DECODER (fitdecode,
@@ -65,13 +66,14 @@ class SyncReport:
         return min(statuses, default=ExitStatus.OK)
 
 
-def save_merged(store: Store, session: Session) -> bool:
-    """Save `session`, folding it into a stored copy of the same activity from another source. True if merged."""
+def save_merged(store: Store, session: Session, packed: tuple[int, bytes | None] | None = None) -> bool:
+    """Save `session`, folding it into a stored copy of the same activity from another source. True if merged.
+    `packed`: the session's samples already packed (store.pack_samples), used when it is saved as it is."""
     window = (session.start - timedelta(seconds=120), session.start + timedelta(seconds=120))
     candidates = [s for s in store.sessions(session.athlete, start_between=window) if s.id != session.id]
     duplicate = find_duplicate(session, candidates)
     if duplicate is None:
-        store.save_session(session)
+        store.save_session(session, packed)
         return False
     stored = store.session(duplicate.id, samples=True)
     merged = merge(stored, session)
@@ -105,12 +107,22 @@ class FitJob:
     athlete: Athlete
 
 
-def decode_job(job: FitJob) -> tuple[list[Session] | None, str] | str:
-    """Run in a worker: (sessions or None, decoder), or the DecodeError's reason (which crosses processes)."""
+class Decoded(NamedTuple):
+    """What a worker sends back for a readable file: sessions (None: not an activity), the decoder that read it,
+    and each session's samples packed for the store (the writer's costliest step, done here in parallel)."""
+
+    sessions: list[Session] | None
+    decoder: str
+    packed: list[tuple[int, bytes | None]]
+
+
+def decode_job(job: FitJob) -> Decoded | str:
+    """Run in a worker: the decoded file, or the DecodeError's reason (which crosses processes)."""
     try:
-        return decode_fit_sessions(job.data, path=job.path, digest=job.digest, athlete=job.athlete)
+        sessions, decoder = decode_fit_sessions(job.data, path=job.path, digest=job.digest, athlete=job.athlete)
     except DecodeError as exc:
         return str(exc)
+    return Decoded(sessions, decoder, [pack_samples(s.samples) for s in sessions or ()])
 
 
 def import_fit_file(store: Store, path: Path, athlete: Athlete, report: SyncReport) -> None:
@@ -139,9 +151,7 @@ def new_fit_job(
     return FitJob(path, data, digest, athlete)
 
 
-def save_fit_job(
-    store: Store, job: FitJob, outcome: tuple[list[Session] | None, str] | str, report: SyncReport
-) -> None:
+def save_fit_job(store: Store, job: FitJob, outcome: Decoded | str, report: SyncReport) -> None:
     """One transaction per file: the raw bytes with the decoder that read them, and the sessions made from them."""
     path, data, digest, athlete = str(job.path), job.data, job.digest, job.athlete
     if isinstance(outcome, str):
@@ -150,12 +160,12 @@ def save_fit_job(
                            error=outcome, decoder=FIT_DECODER)  # fmt: skip
         report.failed.append((path, outcome))
         return
-    sessions, decoder = outcome
+    sessions, decoder, packed = outcome
     report.decoders[decoder] += 1
     with store.transaction():
         status = "ok" if sessions is not None else "skipped"
         store.save_raw("fit", digest, athlete=athlete.id, payload=data, path=path, status=status, decoder=decoder)
-        report.merged += sum(save_merged(store, s) for s in sessions or ())
+        report.merged += sum(save_merged(store, s, p) for s, p in zip(sessions or (), packed, strict=True))
     if sessions is None:
         report.not_activities.append(path)
     else:

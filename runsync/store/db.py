@@ -138,8 +138,9 @@ class Store:
 
     # --- sessions -------------------------------------------------------------------------------------
 
-    def save_session(self, session: Session) -> None:
-        n, blob = pack_samples(session.samples)
+    def save_session(self, session: Session, packed: tuple[int, bytes | None] | None = None) -> None:
+        """`packed`: the samples already packed with pack_samples (by a decoding worker, sparing the writer)."""
+        n, blob = packed if packed is not None else pack_samples(session.samples)
         self.conn.execute("DELETE FROM sessions WHERE id = ?", (session.id,))
         self.conn.execute(
             "INSERT INTO sessions (id, athlete, sport, sub_sport, name, start_ts, utc_offset_s, timezone, local_date,"
