@@ -29,7 +29,7 @@ from runsync import workouts
 from runsync.config import Athlete
 from runsync.connectors.fit import fetch_fit_files
 from runsync.connectors.fit_decode import decode_fit
-from runsync.connectors.fit_fast import decode_fit_either
+from runsync.connectors.fit_fast import FAST_DECODER, decode_fit_either
 from runsync.connectors.fit_fast.crc import fit_crc
 from runsync.connectors.fit_fast.scan import scan_fit
 from runsync.errors import DecodeError
@@ -53,14 +53,14 @@ def fitdecode_reference(paths: list[Path]) -> None:
             decode_fit(path.read_bytes(), name=path.name)
 
 
-def fast_path(paths: list[Path], used: Counter | None = None) -> None:
+def fast_path(paths: list[Path], used: dict[Path, str] | None = None) -> None:
     for path in paths:
         try:
             decoder = decode_fit_either(path.read_bytes(), name=path.name)[1]
         except DecodeError:
             decoder = "fitdecode-1 (broken)"
         if used is not None:
-            used[decoder] += 1
+            used[path] = decoder
 
 
 def full_sync(folders: list[Path], workers: int) -> float:
@@ -105,7 +105,7 @@ def row(name: str, seconds: float, megabytes: float, reference: float) -> str:
 def throughput(folders: list[Path], paths: list[Path]) -> None:
     megabytes = sum(p.stat().st_size for p in paths) / 1e6
     print(f"{len(paths)} files, {megabytes:.1f} MB, {os.cpu_count()} cores (nproc)\n")
-    used: Counter[str] = Counter()
+    used: dict[Path, str] = {}
     results = {
         "read bytes (floor)": timed(read_bytes, paths),
         "fitdecode (runsync reference)": timed(fitdecode_reference, paths),
@@ -117,10 +117,19 @@ def throughput(folders: list[Path], paths: list[Path]) -> None:
     print(f"{'':34} {'time':>10} {'throughput':>14} {'vs fitdecode':>10}")
     for name, seconds in results.items():
         print(row(name, seconds, megabytes, reference))
-    print(f"fast path decoders: {dict(sorted(used.items()))}")
+    print(f"fast path decoders: {dict(sorted(Counter(used.values()).items()))}")
+    fast_only([p for p in paths if used[p] == FAST_DECODER])
     scaling = results["runsync sync, 1 worker"] / results["runsync sync, 2 workers"]
     print(f"sync 2 workers / 1 worker: {scaling:.2f}x  (target >= 1.7x); this machine's ceiling for any 2-process")
     print(f"pool (a pure-Python loop, 2 processes vs 1): {cpu_ceiling():.2f}x\n")
+
+
+def fast_only(taken: list[Path]) -> None:
+    """The files the fast path decodes itself (no fallback), fitdecode vs fast on just those."""
+    megabytes = sum(p.stat().st_size for p in taken) / 1e6
+    reference, fast = timed(fitdecode_reference, taken), timed(fast_path, taken)
+    print(f"the {len(taken)} files the fast path reads itself ({megabytes:.1f} MB): fitdecode {reference:.2f} s, "
+          f"fast {fast:.2f} s ({megabytes / fast:.1f} MB/s): {reference / fast:.1f}x")  # fmt: skip
 
 
 def large_files(paths: list[Path]) -> None:

@@ -41,6 +41,8 @@ def sources(defn: Definition) -> tuple[Source, ...]:
             continue
         if fld.subfields:
             raise Unsupported(f"record field {fld.name} has subfields")
+        if fld.components and fd.base == BYTE and fd.size > 7:
+            raise Unsupported(f"record field {fld.name}: {fd.size} bytes of components")  # beyond an int64
         for c in fld.components or ():
             target = defn.mesg_type.fields[c.def_num].name
             if target in _COLUMNS and not (fd.base == BYTE and c.bit_offset and c.bit_offset >= fd.size * 8):
