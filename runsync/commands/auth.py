@@ -7,7 +7,7 @@ import secrets as random_tokens
 import click
 
 from runsync.app import App
-from runsync.commands._common import echo_verbose, needs_app
+from runsync.commands._common import needs_app
 from runsync.config import StravaSettings
 from runsync.connectors import oauth
 from runsync.connectors.loopback import RedirectCatcher
@@ -73,7 +73,8 @@ def strava(app: App, athlete_id: str, code: str | None) -> None:
     oauth.save_token(secrets, athlete.id, oauth.exchange_code(client, creds, code, scope))
     with app.store.transaction():
         app.store.save_state(athlete.id, SOURCE, "auth_error", None)
-    echo_verbose(app, f"Strava authorised for {athlete.id}; tokens kept in the {secrets.where}")
+    if app.verbose >= 0:  # a person ran this by hand: confirm it (cron never runs auth)
+        click.echo(f"Strava authorised for {athlete.id}; tokens kept in the {secrets.where}", err=True)
     if not athlete.strava:
         click.echo(
             f"note: athletes.{athlete.id}.strava is not true in the config, so sync will not use Strava", err=True
