@@ -99,7 +99,7 @@ def decode_fit_sessions(data: bytes, *, path: Path, digest: str, athlete: Athlet
 
 @dataclass
 class FitJob:
-    """One file to decode: what a worker process needs, and what it sends back (`outcome`)."""
+    """One file to decode: what a worker process needs (the main process has read, hashed and checked it)."""
 
     path: Path
     data: bytes
@@ -181,7 +181,7 @@ def import_fit_files(
     workers: int | None = None,
 ) -> SyncReport:
     """Import files in order; decoding runs on `workers` processes (default: every core; 1: in-process), the
-    store is written here only, and at most 2 × workers files are in flight."""
+    store is written here only, and a few files per worker are in flight (runsync.pool), whatever their number."""
     report = report or SyncReport()
     for job, outcome in map_ordered(decode_job, _new_jobs(store, paths, athlete, report, on_file), workers=workers):
         save_fit_job(store, job, outcome, report)
