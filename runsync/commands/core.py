@@ -136,11 +136,11 @@ def athletes(app: App) -> None:
               help="Folder for the demo config, FIT files and database.")  # fmt: skip
 @click.pass_context
 def demo(ctx: click.Context, folder: Path | None) -> None:
-    """Write a few weeks of sample watch files for a demo squad, sync them, and show the sessions.
+    """Write six weeks of sample watch files for a demo squad, sync them, show the sessions and audit them.
 
     \b
     Example:
-      runsync demo && runsync --config ~/.local/share/runsync/demo/config.toml audit --all
+      runsync demo && runsync --config ~/.local/share/runsync/demo/config.toml report --all
     """
     from runsync.demo import setup_demo
 
@@ -151,9 +151,16 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
                            on_files=lambda files: with_progress(app, files, "importing demo"))  # fmt: skip
     report_sync(app, report)
     found = app.store.sessions()
-    click.echo(export.sessions_table(found[-15:], app.intensity_of(found)))
-    click.echo(f"\n{report.sessions} sessions imported for {len(app.config.athletes)} demo athletes.", err=True)
-    click.echo(f"Next: runsync --config {config_path} audit --all", err=True)
+    click.echo(export.sessions_table(found[-14:], app.intensity_of(found)))
+    click.echo("\nAudit of the last six weeks:")
+    from runsync.commands.audit import audit
+
+    ctx.invoke(audit, athlete_id=None, all_=True, since=None, until=None, rule_ids=(), fmt="text", fail_on=None,
+               strict=False)  # fmt: skip
+    click.echo(f"\n{report.sessions} sessions imported for the demo squad ({', '.join(app.config.athletes)}).",
+               err=True)  # fmt: skip
+    for command in ("audit --all --format json", "report --all", "report --all --format html -o report.html"):
+        click.echo(f"Try: runsync --config {config_path} {command}", err=True)
 
 
 COMMANDS = (init, demo, sync_command, import_command, sessions, athletes)
