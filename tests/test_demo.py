@@ -69,3 +69,24 @@ def test_demo_files_are_the_same_on_every_run(demo_files: list[Path], tmp_path: 
         hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest()
         for a, b in zip(again, demo_files, strict=True)
     )
+
+
+def test_runsync_demo_syncs_the_squad_and_its_audit_finds_the_planted_patterns(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    out = run_cli("demo", "--dir", tmp_path / "squad")
+    assert "71 sessions imported for the demo squad (demo, sam)" in out.stderr
+    assert "ALERT (new): 3 hard days in a row" in out.stdout
+    assert "WARNING (new): Weekly distance up" in out.stdout
+    assert "pace faded" in out.stdout
+    sam = [line for line in out.stdout.splitlines() if line.startswith("sam ")]
+    assert sam and all("INFO" in line for line in sam), "the balanced control athlete gets no warning or alert"
+
+
+def test_runsync_demo_refuses_a_folder_that_is_not_its_own(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    (tmp_path / "mine.txt").write_text("precious")
+    out = run_cli("demo", "--dir", tmp_path, expect=2)
+    assert "not empty and not a runsync demo folder" in out.stderr
+    assert (tmp_path / "mine.txt").read_text() == "precious"
