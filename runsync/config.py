@@ -51,6 +51,7 @@ class Athlete:
 
 @dataclass(frozen=True)
 class StravaSettings:
+    origin: str = "config"  # the config file these came from, for error messages
     client_id: str | None = None
     api_url: str = "https://www.strava.com/api/v3"
     oauth_url: str = "https://www.strava.com/oauth"
@@ -280,7 +281,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None, env: dict[str, 
         week_start=WEEKDAYS.index(reader.section("calendar").get("week_start", "monday")),
         units=reader.section("report").get("units", "km"),
         athletes={a: _athlete(reader, a, raw, base) for a, raw in athletes_raw.items()},
-        strava=StravaSettings(**reader.section("strava")),
+        strava=StravaSettings(origin=where, **reader.section("strava")),
         email=EmailSettings(**{("sender" if k == "from" else k): v for k, v in email.items()}),
         rules={rule_id: dict(values) for rule_id, values in rules.items()},
     )

@@ -105,11 +105,16 @@ class AppCredentials:
 
 def ensure_credentials(settings: StravaSettings, secrets: Secrets) -> AppCredentials:
     if not settings.client_id:
-        raise ConfigError("strava.client_id: not set; create an API application at https://www.strava.com/settings/api")
+        raise ConfigError(
+            f"{settings.origin}: strava.client_id: not set; create an API application at"
+            " https://www.strava.com/settings/api"
+        )
     try:
         client_id = int(settings.client_id)
     except ValueError:
-        raise ConfigError(f"strava.client_id: expected the numeric id, got {settings.client_id!r}") from None
+        raise ConfigError(
+            f"{settings.origin}: strava.client_id: expected the numeric id, got {settings.client_id!r}"
+        ) from None
     secret = fetch_client_secret(secrets)
     if not secret:
         raise AuthError(

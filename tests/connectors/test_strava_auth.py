@@ -131,3 +131,11 @@ def test_the_loopback_redirect_hands_back_the_code_and_ignores_strays() -> None:
 def test_history_dates_are_what_the_fake_lists(fake: FakeStrava) -> None:
     made = history(fake, 3, start=T0, every=timedelta(days=2))
     assert [a["id"] for a in fake.list_activities("ana", {"after": "0"})] == [a["id"] for a in made]
+
+
+def test_a_missing_client_id_is_a_config_error_naming_the_file(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[secrets]\nbackend = "file"\n[athletes.ana]\nstrava = true\n')
+    out = run_cli("--config", config, "auth", "strava", "ana", "--code", "x", expect=3,
+                  env={"RUNSYNC_STRAVA_CLIENT_SECRET": "s"})  # fmt: skip
+    assert f"{config}: strava.client_id: not set" in out.stderr
