@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import random
 import struct
 from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime
@@ -215,3 +216,18 @@ def test_hr_batches_fitdecode_cannot_expand_go_to_fitdecode() -> None:
 def test_a_field_whose_size_is_not_a_multiple_of_its_type_is_bytes_as_fitdecode_reads_it() -> None:
     data = fit_file(definition(0, 0, [(0, 1, 0x00), (4, 4, 0x86), (3, 3, 0x86)]) + message(0, "BI", 4, 0) + b"abc")
     assert assert_same_or_fallback(data) == FAST_DECODER
+
+
+def test_damaged_files_with_a_valid_crc_decode_as_fitdecode_does_or_fall_back() -> None:
+    """A seeded fuzz: bytes of hand-built and fitwrite files changed (the CRC then rewritten, so the damage gets
+    past the first check); the fast path never gives an answer fitdecode would not."""
+    rng = random.Random(6)
+    bases = [odd_corners(False), odd_corners(True), write_activity(FIXTURES["strength"])]
+    outcomes = set()
+    for _ in range(300):
+        data = bytearray(rng.choice(bases))
+        for _ in range(rng.randint(1, 3)):
+            data[rng.randrange(14, min(len(data) - 2, 400))] = rng.randrange(256)
+        data[-2:] = struct.pack("<H", compute_crc(bytes(data[:-2])))
+        outcomes.add(assert_same_or_fallback(bytes(data)))
+    assert outcomes == {FAST_DECODER, REFERENCE_DECODER}

@@ -120,10 +120,13 @@ def _scale_offset(fld: Any, value: Any) -> Any:  # noqa: ANN401
 
 
 def _raw_by_name(message: bytes, defn: Definition, name: str) -> int:
-    """A developer message's raw integer field; anything else (missing, invalid, array) is not for the fast path."""
+    """A developer message's raw integer field, the first of that name as fitdecode's get_raw_value finds it;
+    anything else (missing, invalid, not an integer) is not for the fast path."""
     for f, raw in zip(_plan(defn)[1], raw_values(message, defn), strict=True):
-        if f.profile is not None and f.profile.name == name and isinstance(raw, int):
-            return raw
+        if f.profile is not None and f.profile.name == name:
+            if isinstance(raw, int):
+                return raw
+            break
     raise Unsupported(f"developer message without a valid {name}")
 
 
