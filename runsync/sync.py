@@ -23,7 +23,7 @@ from runsync.dedupe import find_duplicate, merge
 from runsync.errors import DecodeError, ExitStatus, RunsyncError
 from runsync.model import Session
 from runsync.pool import map_ordered
-from runsync.store import Store, pack_samples
+from runsync.store import Store, pack_samples, unpack_samples
 
 FIT_DECODER = "fitdecode-1"  # bump when the FIT normaliser changes so stored failures are retried
 # raw.decoder says which path decoded a file: "fast-1" (runsync.connectors.fit_fast) or FIT_DECODER (fitdecode,
@@ -75,6 +75,8 @@ def save_merged(store: Store, session: Session, packed: tuple[int, bytes | None]
     if duplicate is None:
         store.save_session(session, packed)
         return False
+    if packed is not None and session.samples is None:  # a worker sent the samples packed
+        session = session.replace(samples=unpack_samples(*packed))
     stored = store.session(duplicate.id, samples=True)
     merged = merge(stored, session)
     if merged.id != stored.id:
@@ -97,14 +99,28 @@ def decode_fit_sessions(data: bytes, *, path: Path, digest: str, athlete: Athlet
     return sessions, decoder
 
 
+@dataclass(frozen=True)
+class DecodeTask:
+    """What a worker needs to decode one file. It reads the bytes itself (from the page cache) instead of having
+    them pickled through the pipe, and checks they still have the hash the main process saw."""
+
+    path: Path
+    digest: str
+    athlete: Athlete
+
+
 @dataclass
 class FitJob:
-    """One file to decode: what a worker process needs (the main process has read, hashed and checked it)."""
+    """One new file: the main process has read, hashed and checked it; it keeps the bytes for the raw store."""
 
     path: Path
     data: bytes
     digest: str
     athlete: Athlete
+
+    @property
+    def task(self) -> DecodeTask:
+        return DecodeTask(self.path, self.digest, self.athlete)
 
 
 class Decoded(NamedTuple):
@@ -116,19 +132,27 @@ class Decoded(NamedTuple):
     packed: list[tuple[int, bytes | None]]
 
 
-def decode_job(job: FitJob) -> Decoded | str:
-    """Run in a worker: the decoded file, or the DecodeError's reason (which crosses processes)."""
+def decode_task(task: DecodeTask) -> Decoded | str:
+    """Run in a worker: the decoded file, or the reason it cannot be (a string crosses processes)."""
     try:
-        sessions, decoder = decode_fit_sessions(job.data, path=job.path, digest=job.digest, athlete=job.athlete)
+        data = task.path.read_bytes()
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    if hashlib.sha256(data).hexdigest() != task.digest:
+        return "the file changed while it was being imported; the next sync takes it"
+    try:
+        sessions, decoder = decode_fit_sessions(data, path=task.path, digest=task.digest, athlete=task.athlete)
     except DecodeError as exc:
         return str(exc)
-    return Decoded(sessions, decoder, [pack_samples(s.samples) for s in sessions or ()])
+    packed = [pack_samples(s.samples) for s in sessions or ()]
+    # the samples cross back packed only: pickling the frames too would double what the pipe carries
+    return Decoded([s.replace(samples=None) for s in sessions] if sessions else sessions, decoder, packed)
 
 
 def import_fit_file(store: Store, path: Path, athlete: Athlete, report: SyncReport) -> None:
     job = new_fit_job(store, path, athlete, report)
     if job is not None:
-        save_fit_job(store, job, decode_job(job), report)
+        save_fit_job(store, job, decode_task(job.task), report)
 
 
 def new_fit_job(
@@ -183,7 +207,8 @@ def import_fit_files(
     """Import files in order; decoding runs on `workers` processes (default: every core; 1: in-process), the
     store is written here only, and a few files per worker are in flight (runsync.pool), whatever their number."""
     report = report or SyncReport()
-    for job, outcome in map_ordered(decode_job, _new_jobs(store, paths, athlete, report, on_file), workers=workers):
+    jobs = _new_jobs(store, paths, athlete, report, on_file)
+    for job, outcome in map_ordered(decode_task, jobs, workers=workers, send=lambda job: job.task):
         save_fit_job(store, job, outcome, report)
         if on_file:
             on_file(job.path)

@@ -81,3 +81,14 @@ def test_no_more_than_a_few_files_per_worker_are_in_flight() -> None:
     assert next(results) == (0, 0)
     assert len(pulled) <= IN_FLIGHT_PER_WORKER * 2
     assert [r for _, r in results] == list(range(1, 20))
+
+
+def test_a_file_that_changes_between_hashing_and_decoding_is_reported_not_imported(tmp_path: Path) -> None:
+    from runsync.sync import DecodeTask, decode_task
+
+    path = tmp_path / "run.fit"
+    path.write_bytes(write_activity(workouts.easy_run(START, 3600, 3.0, 330, 142)))
+    task = DecodeTask(path, "0" * 64, ATHLETE)  # the hash the main process saw before the watch rewrote it
+    assert decode_task(task) == "the file changed while it was being imported; the next sync takes it"
+    path.unlink()
+    assert decode_task(task).startswith("cannot read:")
