@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 from runsync.config import Athlete, Config
 from runsync.errors import UsageError
 from runsync.model import SEVERITIES, Finding, Session
-from runsync.plugins import InstalledRule
-from runsync.rules import Rule, RuleContext, is_enabled, rule_config
+from runsync.plugins import InstalledRule, PluginManager, installed_rules
+from runsync.rules import Rule, RuleContext, ensure_rule_sections_known, is_enabled, rule_config
 from runsync.store import Store
 
 HISTORY_DAYS = 42  # sessions loaded before `since`: six weeks, enough for the ramp baseline and 28-day load
@@ -36,6 +36,15 @@ class AuditResult:
     def reaches(self, severity: str) -> bool:
         floor = SEVERITIES.index(severity)
         return any(SEVERITIES.index(f.severity) >= floor for f in self.findings)
+
+
+def installed_checked(pm: PluginManager, config: Config) -> list[InstalledRule]:
+    """The installed rules, after checking every [rules.<id>] names one of them (unless a plugin failed to load:
+    then its section cannot be told from a typo, and the load failure was already reported)."""
+    installed = installed_rules(pm)
+    if not pm.problems:
+        ensure_rule_sections_known((r.rule.id for r in installed), config)
+    return installed
 
 
 def selected_rules(installed: list[InstalledRule], config: Config, only: Iterable[str] = ()) -> list[Rule]:

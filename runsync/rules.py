@@ -125,6 +125,16 @@ def params_from(config: dict[str, Any], cls: type) -> Any:
     return cls(**{f.name: config[f.name] for f in fields(cls) if f.name in config})
 
 
+def ensure_rule_sections_known(rule_ids: Iterable[str], config: Config) -> None:
+    """Every [rules.<id>] names an installed rule: a typo must not silently leave a rule on its defaults."""
+    known = set(rule_ids)
+    for rule_id in config.rules:
+        if rule_id not in known:
+            where = str(config.path) if config.path else "config"
+            raise ConfigError(f"{where}: rules.{rule_id}: no installed rule has this id "
+                              f"(installed: {', '.join(sorted(known))})")  # fmt: skip
+
+
 def rule_config(rule: Rule, config: Config) -> dict[str, Any]:
     """The rule's defaults overlaid by [rules.<id>]; an unknown key or a wrong type is a ConfigError."""
     where = str(config.path) if config.path else "config"

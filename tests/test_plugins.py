@@ -108,3 +108,11 @@ def test_a_disabled_rule_does_not_run_and_fail_on_exits_10(ana: Athlete) -> None
     run_cli("--config", ana.config, "audit", *window, "--fail-on", "alert")
     out = run_cli("--config", ana.config, "audit", *window, "--fail-on", "warning", expect=10)
     assert "WARNING" in out.stdout and "2 hard days in a row" in out.stdout
+
+
+def test_a_rules_section_for_no_installed_rule_is_a_config_error_naming_it(ana: Athlete) -> None:
+    with ana.config.open("a", encoding="utf-8") as handle:
+        handle.write("\n[rules.missing-easy-day]\nlong_run_is_hard = true\n")
+    for command in ("audit", "rules"):
+        out = run_cli("--config", ana.config, command, expect=3)
+        assert f"{ana.config}: rules.missing-easy-day: no installed rule has this id" in out.stderr

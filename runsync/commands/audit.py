@@ -13,7 +13,6 @@ from runsync.audit_format import RENDERERS, findings_json
 from runsync.commands._common import echo_verbose, needs_app, parse_date
 from runsync.errors import ExitStatus, UsageError
 from runsync.model import SEVERITIES
-from runsync.plugins import installed_rules
 from runsync.rules import is_enabled, rule_config
 from runsync.training.strength import StrengthEntry, manual_strength_session, parse_strength_csv
 
@@ -42,7 +41,9 @@ def audit(app: App, athlete_id: str | None, all_: bool, since: date | None, unti
     Example (a coach on Monday morning):
       runsync audit --all --since 2026-10-05 --fail-on warning
     """
-    rules = audit_lib.selected_rules(installed_rules(app.plugin_manager(strict)), app.config, rule_ids)
+    rules = audit_lib.selected_rules(
+        audit_lib.installed_checked(app.plugin_manager(strict), app.config), app.config, rule_ids
+    )
     result = audit_lib.run_audit(app.store, app.config, _athletes(app, athlete_id, all_), rules,
                                  now=datetime.now(UTC), since=since, until=until)  # fmt: skip
     new = {f.key for f in result.new}
@@ -65,7 +66,7 @@ def rules(app: App, strict: bool) -> None:
     Example:
       runsync rules
     """
-    for installed in installed_rules(app.plugin_manager(strict)):
+    for installed in audit_lib.installed_checked(app.plugin_manager(strict), app.config):
         rule = installed.rule
         state = "enabled" if is_enabled(rule, app.config) else "disabled"
         click.echo(f"{rule.id}\t{state}\t{installed.plugin}\t{rule.description}")

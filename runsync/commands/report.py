@@ -16,7 +16,6 @@ from runsync.commands._common import echo_verbose, needs_app, parse_date
 from runsync.config import Athlete
 from runsync.errors import UsageError
 from runsync.mailer import Outgoing, fetch_smtp_password, send_messages
-from runsync.plugins import installed_rules
 from runsync.report.outbox import Builder, outbox, record_sent
 
 
@@ -65,7 +64,7 @@ def report(app: App, athlete_id: str | None, all_: bool, week: date | None, week
 
 def _builder(app: App, now: datetime, week: date | None, weeks: int) -> Builder:
     """(athletes, recipient, squad) → Report, with the enabled rules and this run's `now`."""
-    rules = audit_lib.selected_rules(installed_rules(app.plugin_manager()), app.config)
+    rules = audit_lib.selected_rules(audit_lib.installed_checked(app.plugin_manager(), app.config), app.config)
 
     def build(athletes: list[Athlete], recipient: str | None, squad: bool) -> report_lib.Report:
         return report_lib.build_report(app.store, app.config, athletes, rules, now=now, week=week, weeks=weeks,
