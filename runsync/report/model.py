@@ -78,10 +78,17 @@ class AthleteReport:
         return self.count("alert"), self.count("warning"), new
 
     @property
+    def baseline(self) -> tuple[WeekSummary, ...]:
+        """The weeks before this one since the athlete's history starts (leading empty weeks are not a baseline)."""
+        previous = self.previous
+        first = next((i for i, w in enumerate(previous) if w.distance_m > 0), len(previous))
+        return previous[first:]
+
+    @property
     def change_pct(self) -> float | None:
-        """This week's distance against the mean of the weeks before it, in %."""
-        before = [w.distance_m for w in self.previous]
-        mean = sum(before) / len(before) if before else 0.0
+        """This week's distance against the mean of the baseline weeks, in %; None with under 2 weeks of history."""
+        before = [w.distance_m for w in self.baseline]
+        mean = sum(before) / len(before) if len(before) >= 2 else 0.0
         return (self.week.distance_m / mean - 1) * 100 if mean > 0 else None
 
 

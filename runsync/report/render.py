@@ -28,7 +28,7 @@ def week_range(week: WeekSummary) -> str:
 
 def change(athlete: AthleteReport) -> str:
     pct = athlete.change_pct
-    return "" if pct is None else f"{pct:+.0f} % vs the {len(athlete.previous)} weeks before"
+    return "" if pct is None else f"{pct:+.0f} % vs the {len(athlete.baseline)} weeks before"
 
 
 def rollup_line(athlete: AthleteReport, units: str) -> str:
