@@ -139,3 +139,14 @@ def test_the_roll_up_puts_who_needs_attention_first_and_the_subject_counts_the_s
     assert [a.athlete for a in squad.by_attention()] == ["ben", "dan", "ana", "cleo", "eve"]
     assert subject(squad) == "runsync: week of 5 Oct — 1 alert, 3 warnings for the squad (5 athletes)"
     assert subject(Report((_athlete("ana", "warning", "warning"),))) == "runsync: week of 5 Oct — 2 warnings for ana"
+
+
+def test_the_distance_change_ignores_the_empty_weeks_before_the_history_starts() -> None:
+    def report(*km: float) -> AthleteReport:
+        weeks = tuple(WeekSummary(date(2026, 9, 7) + timedelta(weeks=i), d * 1000.0) for i, d in enumerate(km))
+        return AthleteReport("ana", "Ana", weeks, chart=())
+
+    assert report(0, 0, 40, 40, 50).change_pct == pytest.approx(25.0)
+    assert len(report(0, 0, 40, 40, 50).baseline) == 2
+    assert report(0, 0, 0, 10, 50).change_pct is None  # one week of history is no baseline
+    assert report(0, 0, 0, 0, 50).change_pct is None
