@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
-from runsync import strava_sync
 from runsync.config import Athlete, Config
 from runsync.connectors import fit
 from runsync.connectors.fit_fast import decode_fit_either
@@ -259,6 +258,8 @@ def run_sync(
             import_fit_files(store, on_files(files) if on_files else files, athlete, report, workers=workers)
         strava_athletes = [a for a in athletes if a.strava]
         if config is not None and strava_athletes:
+            from runsync import strava_sync  # stravalib is imported only when someone syncs from Strava
+
             strava_sync.sync_strava_athletes(store, strava_athletes, config, now=now or datetime.now(UTC),
                                              report=report, save=save_merged)  # fmt: skip
     return report

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import secrets as random_tokens
+from typing import TYPE_CHECKING
 
 import click
 
 from runsync.app import App
 from runsync.commands._common import needs_app
 from runsync.config import StravaSettings
-from runsync.connectors import oauth
-from runsync.connectors.loopback import RedirectCatcher
-from runsync.connectors.strava import RateBudget, budgeted_session
 from runsync.secrets import CLIENT_SECRET_KEY, Secrets, fetch_client_secret
-from runsync.strava_sync import SOURCE
+
+if TYPE_CHECKING:  # stravalib (~0.4 s to import) loads only when `auth` runs, not for every command
+    from runsync.connectors import oauth
 
 
 @click.group()
@@ -28,6 +28,8 @@ def auth() -> None:
 
 def ensure_client_secret(settings: StravaSettings, secrets: Secrets) -> oauth.AppCredentials:
     """The app's credentials; asks once for the client secret and keeps it in the secrets store."""
+    from runsync.connectors import oauth
+
     if not fetch_client_secret(secrets):
         secret = click.prompt(
             "Strava client secret (from https://www.strava.com/settings/api)", hide_input=True, err=True
@@ -38,6 +40,9 @@ def ensure_client_secret(settings: StravaSettings, secrets: Secrets) -> oauth.Ap
 
 def fetch_code(settings: StravaSettings, creds: oauth.AppCredentials) -> tuple[str, str | None, str]:
     """Serve the redirect on the loopback port, print the URL to open, wait for the browser to come back."""
+    from runsync.connectors import oauth
+    from runsync.connectors.loopback import RedirectCatcher
+
     catcher = RedirectCatcher(settings.redirect_port, random_tokens.token_urlsafe(16))
     url = oauth.authorization_url(settings, creds.client_id, catcher.redirect_uri, catcher.state)
     click.echo("Open this URL in a browser, log in as the athlete and press Authorize:", err=True)
@@ -63,6 +68,10 @@ def strava(app: App, athlete_id: str, code: str | None) -> None:
       runsync auth strava ana
       runsync auth strava ana --code 3f1c0e...   # pasted from the redirect URL
     """
+    from runsync.connectors import oauth
+    from runsync.connectors.strava import RateBudget, budgeted_session
+    from runsync.strava_sync import SOURCE
+
     athlete = app.config.athlete(athlete_id)
     secrets, settings = app.secrets, app.config.strava
     creds = ensure_client_secret(settings, secrets)

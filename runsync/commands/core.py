@@ -13,7 +13,6 @@ from runsync.commands._common import app_of, echo_verbose, needs_app, parse_date
 from runsync.config import find_config_path
 from runsync.errors import ExitStatus, UsageError
 from runsync.starter import write_starter_config
-from runsync.strava_sync import strava_status
 
 
 @click.command()
@@ -122,6 +121,8 @@ def athletes(app: App) -> None:
     Example:
       runsync athletes
     """
+    from runsync.strava_sync import strava_status  # stravalib loads only for the commands that use it
+
     counts = app.store.athletes_with_sessions()
     now = datetime.now(UTC)
     for athlete in app.config.athletes.values():
