@@ -48,7 +48,7 @@ def find_duplicate(session: Session, candidates: list[Session]) -> Session | Non
 
 def merge(existing: Session, incoming: Session) -> Session:
     """One session from two copies of the same activity; FIT data wins, Strava's name and id are kept."""
-    primary, other = sorted((existing, incoming), key=_rank)
+    primary, other = sorted((existing, incoming), key=lambda s: (_rank(s), s.id))  # ties: the same winner either way
     named = next((s for s in (incoming, existing) if any(src.kind == "strava" for src in s.sources)), None)
     sources: dict[tuple[str, str], Source] = {}
     for src in (*primary.sources, *other.sources, *incoming.sources):

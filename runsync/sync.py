@@ -21,7 +21,7 @@ from runsync.connectors.fit_fast import decode_fit_either
 from runsync.dedupe import find_duplicate, merge
 from runsync.errors import DecodeError, ExitStatus, RunsyncError
 from runsync.model import Session
-from runsync.pool import map_ordered
+from runsync.pool import map_bounded
 from runsync.store import Store, pack_samples, unpack_samples
 
 FIT_DECODER = "fitdecode-1"  # bump when the FIT normaliser changes so stored failures are retried
@@ -203,11 +203,12 @@ def import_fit_files(
     on_file: Callable[[Path], None] | None = None,
     workers: int | None = None,
 ) -> SyncReport:
-    """Import files in order; decoding runs on `workers` processes (default: every core; 1: in-process), the
-    store is written here only, and a few files per worker are in flight (runsync.pool), whatever their number."""
+    """Import files, each saved as its decoding finishes. Decoding runs on `workers` processes (default: every
+    core; 1: in-process), the store is written here only, and a few files per worker are in flight
+    (runsync.pool), whatever their number."""
     report = report or SyncReport()
     jobs = _new_jobs(store, paths, athlete, report, on_file)
-    for job, outcome in map_ordered(decode_task, jobs, workers=workers, send=lambda job: job.task):
+    for job, outcome in map_bounded(decode_task, jobs, workers=workers, send=lambda job: job.task):
         save_fit_job(store, job, outcome, report)
         if on_file:
             on_file(job.path)

@@ -47,3 +47,12 @@ def test_a_renamed_strava_activity_updates_the_merged_name() -> None:
     again = merge(merged, strava_copy(name="Tempo with Ben", sources=(Source("strava", "9", "Tempo with Ben"),)))
     assert again.name == "Tempo with Ben"
     assert len(again.sources) == 2
+
+
+def test_two_watch_files_of_the_same_ride_merge_to_the_same_session_in_either_order() -> None:
+    edge = fit_copy(id="fit-a", sport="ride", sources=(Source("fit", "a", "/w/edge.fit"),))
+    fenix = fit_copy(id="fit-b", sport="ride", start=START + timedelta(seconds=3),
+                     sources=(Source("fit", "b", "/w/fenix.fit"),))  # fmt: skip
+    one, two = merge(edge, fenix), merge(fenix, edge)
+    assert one.id == two.id == "fit-a" and one.start == two.start
+    assert one.sources == two.sources
