@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from runsync.model import Lap, Session
@@ -16,8 +16,8 @@ CSV_FIELDS = ("id", "athlete", "sport", "start", "local_date", "name", "distance
               "avg_hr", "max_hr", "intensity", "laps", "sources")  # fmt: skip
 
 
-def iso_utc(session: Session) -> str:
-    return session.start.astimezone(UTC).isoformat().replace("+00:00", "Z")
+def iso_utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _round(value: float | None, digits: int = 1) -> float | None:
@@ -26,7 +26,7 @@ def _round(value: float | None, digits: int = 1) -> float | None:
 
 def lap_to_dict(lap: Lap) -> dict[str, Any]:
     return {
-        "start": lap.start.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "start": iso_utc(lap.start),
         "elapsed_s": _round(lap.elapsed_s, 3),
         "timer_s": _round(lap.timer_s, 3),
         "distance_m": _round(lap.distance_m, 2),
@@ -43,7 +43,7 @@ def session_to_dict(session: Session, intensity: str | None = None) -> dict[str,
         "id": session.id,
         "athlete": session.athlete,
         "sport": session.sport,
-        "start": iso_utc(session),
+        "start": iso_utc(session.start),
         "local_date": session.local_date.isoformat(),
         "name": session.name,
         "distance_m": _round(session.distance_m, 2),

@@ -11,6 +11,8 @@ from typing import Any
 import click
 
 from runsync.app import App
+from runsync.config import Athlete
+from runsync.errors import UsageError
 
 
 def app_of(ctx: click.Context) -> App:
@@ -27,6 +29,13 @@ def needs_app(f: Any) -> Any:
         return ctx.invoke(f, app_of(ctx), *args, **kwargs)
 
     return click.decorators.update_wrapper(wrapper, f)
+
+
+def choose_athletes(app: App, athlete_id: str | None, all_: bool) -> list[Athlete]:
+    """--athlete ID or --all (the default: every configured athlete); both at once is a usage error."""
+    if athlete_id and all_:
+        raise UsageError("choose --athlete ID or --all, not both")
+    return [app.config.athlete(athlete_id)] if athlete_id else app.config.select_athletes()
 
 
 def parse_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:

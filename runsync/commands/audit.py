@@ -10,17 +10,11 @@ import click
 from runsync import audit as audit_lib
 from runsync.app import App
 from runsync.audit_format import RENDERERS, findings_json
-from runsync.commands._common import echo_verbose, needs_app, parse_date
+from runsync.commands._common import choose_athletes, echo_verbose, needs_app, parse_date
 from runsync.errors import ExitStatus, UsageError
 from runsync.model import SEVERITIES
 from runsync.rules import is_enabled, rule_config
 from runsync.training.strength import StrengthEntry, manual_strength_session, parse_strength_csv
-
-
-def _athletes(app: App, athlete_id: str | None, all_: bool) -> list:
-    if athlete_id and all_:
-        raise UsageError("choose --athlete ID or --all, not both")
-    return [app.config.athlete(athlete_id)] if athlete_id else app.config.select_athletes()
 
 
 @click.command()
@@ -44,7 +38,7 @@ def audit(app: App, athlete_id: str | None, all_: bool, since: date | None, unti
     rules = audit_lib.selected_rules(
         audit_lib.installed_checked(app.plugin_manager(strict), app.config), app.config, rule_ids
     )
-    result = audit_lib.run_audit(app.store, app.config, _athletes(app, athlete_id, all_), rules,
+    result = audit_lib.run_audit(app.store, app.config, choose_athletes(app, athlete_id, all_), rules,
                                  now=datetime.now(UTC), since=since, until=until)  # fmt: skip
     new = {f.key for f in result.new}
     click.echo(findings_json(result.findings) if fmt == "json" else RENDERERS[fmt](result.findings, new))

@@ -12,21 +12,16 @@ import click
 from runsync import audit as audit_lib
 from runsync import report as report_lib
 from runsync.app import App
-from runsync.commands._common import echo_verbose, needs_app, parse_date
+from runsync.commands._common import choose_athletes, echo_verbose, needs_app, parse_date
 from runsync.config import Athlete
-from runsync.errors import UsageError
 from runsync.mailer import Outgoing, fetch_smtp_password, send_messages
 from runsync.report.outbox import Builder, outbox, record_sent
 
 
 def _athletes(app: App, athlete_id: str | None, all_: bool) -> tuple[list[Athlete], bool]:
     """The athletes and whether this is a squad report (--all, or no --athlete with several configured)."""
-    if athlete_id and all_:
-        raise UsageError("choose --athlete ID or --all, not both")
-    if athlete_id:
-        return [app.config.athlete(athlete_id)], False
-    chosen = app.config.select_athletes()
-    return chosen, all_ or len(chosen) > 1
+    chosen = choose_athletes(app, athlete_id, all_)
+    return chosen, not athlete_id and (all_ or len(chosen) > 1)
 
 
 @click.command()
