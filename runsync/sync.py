@@ -84,13 +84,9 @@ def save_merged(store: Store, session: Session, packed: tuple[int, bytes | None]
     return True
 
 
-def fit_sessions(data: bytes, *, path: Path, digest: str, athlete: Athlete) -> list[Session] | None:
-    """Decode and normalise one FIT file (pure): None when it is not an activity; DecodeError when broken."""
-    return decode_fit_sessions(data, path=path, digest=digest, athlete=athlete)[0]
-
-
 def decode_fit_sessions(data: bytes, *, path: Path, digest: str, athlete: Athlete) -> tuple[list[Session] | None, str]:
-    """`fit_sessions` and the decoder that read the file: the fast path, or fitdecode where it is not certain."""
+    """Decode and normalise one FIT file (pure): its sessions (None when it is not an activity; DecodeError when
+    broken) and the decoder that read it: the fast path, or fitdecode where the fast path is not certain."""
     activity, decoder = decode_fit_either(data, name=path.name)
     if activity is None:
         return None, decoder
@@ -146,12 +142,6 @@ def decode_task(task: DecodeTask) -> Decoded | str:
     packed = [pack_samples(s.samples) for s in sessions or ()]
     # the samples cross back packed only: pickling the frames too would double what the pipe carries
     return Decoded([s.replace(samples=None) for s in sessions] if sessions else sessions, decoder, packed)
-
-
-def import_fit_file(store: Store, path: Path, athlete: Athlete, report: SyncReport) -> None:
-    job = new_fit_job(store, path, athlete, report)
-    if job is not None:
-        save_fit_job(store, job, decode_task(job.task), report)
 
 
 def new_fit_job(
@@ -212,6 +202,8 @@ def import_fit_files(
         save_fit_job(store, job, outcome, report)
         if on_file:
             on_file(job.path)
+    for listing in (report.imported, report.not_activities, report.failed):
+        listing.sort()  # workers finish in any order; the report does not depend on it
     return report
 
 

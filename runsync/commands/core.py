@@ -37,7 +37,7 @@ def init(ctx: click.Context, athlete_id: str, name: str | None, timezone: str | 
 
 def report_sync(app: App, report: sync.SyncReport) -> None:
     """Failures always go to stderr (one line each); the summary only with -v."""
-    for path, reason in sorted(report.failed):  # workers finish in any order; the listing does not
+    for path, reason in report.failed:
         click.echo(f"skipped {path}: {reason}", err=True)
     for note in report.notes:
         click.echo(note, err=True)
