@@ -14,7 +14,7 @@ from statistics import mean
 from runsync.hookspecs import hookimpl
 from runsync.model import Finding, Session
 from runsync.rules import Rule, RuleContext, params_from, session_label
-from runsync.training import IntervalParams, IntervalSet
+from runsync.training import INTERVAL_LIMITS, IntervalParams, IntervalSet
 
 
 class IntervalSessions(Rule):
@@ -26,6 +26,13 @@ class IntervalSessions(Rule):
         "rest_steady_tolerance_s": 5.0,
         "pace_hold_pct": 3.0,
         "pace_fade_pct": 5.0,
+    }
+    limits = {
+        **INTERVAL_LIMITS,
+        "rest_shrink_ratio": (0.05, 1.0),
+        "rest_steady_tolerance_s": (0, 600),
+        "pace_hold_pct": (0, 100),
+        "pace_fade_pct": (0, 100),
     }
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:

@@ -42,6 +42,16 @@ class MileageRamp(Rule):
         "min_history_runs": 6,
         "acwr_info": 1.5,
     }
+    limits = {
+        "max_week_increase_pct": (0, 1000),
+        "baseline_weeks": (2, 52),
+        "progression_weeks": (1, 12),
+        "max_run_increase_pct": (0, 1000),
+        "longest_run_days": (7, 365),
+        "strength_days": (1, 365),
+        "min_history_days": (0, 365),
+        "acwr_info": (1.0, 10.0),
+    }
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         runs = [s for s in ctx.session_list if s.is_run and s.distance_m]

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from runsync.hookspecs import hookimpl
 from runsync.model import Finding, Session
 from runsync.rules import Rule, RuleContext, params_from, session_label
-from runsync.training import Intensity, IntensityParams
+from runsync.training import INTENSITY_LIMITS, Intensity, IntensityParams
 
 
 class MissingEasyDays(Rule):
@@ -26,6 +26,12 @@ class MissingEasyDays(Rule):
         "alert_hard_days": 3,
         "alert_window_days": 4,
         **{name: value for name, value in vars(IntensityParams()).items()},
+    }
+    limits = {
+        "warn_consecutive_days": (2, 14),
+        "alert_hard_days": (2, 28),
+        "alert_window_days": (2, 28),
+        **INTENSITY_LIMITS,
     }
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:

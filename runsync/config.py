@@ -7,7 +7,9 @@ Secrets (tokens, passwords, the Strava client secret) are never read from here.
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,71 +113,112 @@ class Config:
         return str(self.path) if self.path else "config"
 
 
-# --- the schema: section -> key -> (expected kind, description used in errors) ----------------------------
-
-_NUMBER = "a number"
-_STRING = "a string"
-_BOOL = "true or false"
-_LIST = "a list of strings"
-_INT = "an integer"
-
-SCHEMA: dict[str, dict[str, str]] = {
-    "storage": {"database": _STRING},
-    "secrets": {"backend": _STRING, "file": _STRING},
-    "calendar": {"week_start": _STRING},
-    "report": {"units": _STRING},
-    "strava": {
-        "client_id": _STRING,
-        "api_url": _STRING,
-        "oauth_url": _STRING,
-        "redirect_port": _INT,
-        "per_page": _INT,
-        "reserve_15min": _INT,
-        "reserve_daily": _INT,
-        "timeout_s": _NUMBER,
-    },
-    "email": {
-        "host": _STRING,
-        "port": _INT,
-        "security": _STRING,
-        "username": _STRING,
-        "from": _STRING,
-        "to": _LIST,
-        "timeout_s": _NUMBER,
-    },
-}
-ATHLETE_SCHEMA: dict[str, str] = {
-    "name": _STRING,
-    "timezone": _STRING,
-    "max_hr": _NUMBER,
-    "resting_hr": _NUMBER,
-    "lthr": _NUMBER,
-    "threshold_pace": _STRING,
-    "critical_speed": _NUMBER,
-    "fit_dirs": _LIST,
-    "strava": _BOOL,
-    "email": _LIST,
-}
-CHOICES = {
-    ("secrets", "backend"): ("keyring", "file"),
-    ("calendar", "week_start"): WEEKDAYS,
-    ("report", "units"): ("km", "mi"),
-    ("email", "security"): ("starttls", "ssl", "none"),
-}
+# --- the schema: section -> key -> what is expected (kind, allowed range, choices) -------------------------
 
 
-def _check_type(value: Any, kind: str) -> bool:
-    if kind == _NUMBER:
+@dataclass(frozen=True)
+class Key:
+    """One config key: its kind, an inclusive range for numbers, the allowed strings, and the unit for messages."""
+
+    kind: str  # number | integer | string | bool | list
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    unit: str = ""
+
+    def problem(self, value: Any) -> str | None:
+        """What is wrong with `value` for this key, or None."""
+        if not _is_kind(value, self.kind):
+            return f"expected {_KINDS[self.kind]}, got {value!r}"
+        if self.choices and value not in self.choices:
+            return f"expected one of {', '.join(self.choices)}, got {value!r}"
+        if self.kind in ("number", "integer") and not _within(value, self.low, self.high):
+            return f"expected {_KINDS[self.kind]} {_range_words(self.low, self.high)}{self.unit}, got {value!r}"
+        return None
+
+
+_KINDS = {"number": "a number", "integer": "an integer", "string": "a string", "bool": "true or false",
+          "list": "a list of strings"}  # fmt: skip
+
+
+def _is_kind(value: Any, kind: str) -> bool:
+    if kind == "number":
         return isinstance(value, int | float) and not isinstance(value, bool)
-    if kind == _INT:
+    if kind == "integer":
         return isinstance(value, int) and not isinstance(value, bool)
-    if kind == _STRING:
+    if kind == "string":
         return isinstance(value, str)
-    if kind == _BOOL:
+    if kind == "bool":
         return isinstance(value, bool)
-    if kind == _LIST:
+    if kind == "list":
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     raise AssertionError(kind)
+
+
+def _within(value: float, low: float | None, high: float | None) -> bool:
+    """Finite (TOML allows nan and inf) and inside [low, high]."""
+    return math.isfinite(value) and (low is None or value >= low) and (high is None or value <= high)
+
+
+def _range_words(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"from {low:g} to {high:g}"
+    if low is not None:
+        return f"of at least {low:g}" if low else "of 0 or more"
+    return f"of at most {high:g}" if high is not None else "(finite)"
+
+
+def number(low: float | None = None, high: float | None = None, unit: str = "") -> Key:
+    return Key("number", low, high, unit=f" {unit}" if unit else "")
+
+
+def integer(low: int | None = None, high: int | None = None, unit: str = "") -> Key:
+    return Key("integer", low, high, unit=f" {unit}" if unit else "")
+
+
+STRING, BOOL, LIST = Key("string"), Key("bool"), Key("list")
+PORT = integer(1, 65535)
+TIMEOUT = number(0.1, 3600, "seconds")
+
+SCHEMA: dict[str, dict[str, Key]] = {
+    "storage": {"database": STRING},
+    "secrets": {"backend": Key("string", choices=("keyring", "file")), "file": STRING},
+    "calendar": {"week_start": Key("string", choices=WEEKDAYS)},
+    "report": {"units": Key("string", choices=("km", "mi"))},
+    "strava": {
+        "client_id": STRING,
+        "api_url": STRING,
+        "oauth_url": STRING,
+        "redirect_port": PORT,
+        "per_page": integer(1, 200),
+        "reserve_15min": integer(0, 1000),
+        "reserve_daily": integer(0, 100000),
+        "timeout_s": TIMEOUT,
+    },
+    "email": {
+        "host": STRING,
+        "port": PORT,
+        "security": Key("string", choices=("starttls", "ssl", "none")),
+        "username": STRING,
+        "from": STRING,
+        "to": LIST,
+        "timeout_s": TIMEOUT,
+    },
+}
+ATHLETE_SCHEMA: dict[str, Key] = {
+    "name": STRING,
+    "timezone": STRING,
+    "max_hr": number(100, 250, "bpm"),
+    "resting_hr": number(20, 120, "bpm"),
+    "lthr": number(80, 230, "bpm"),
+    "threshold_pace": STRING,
+    "critical_speed": number(1.0, 10.0, "m/s"),
+    "fit_dirs": LIST,
+    "strava": BOOL,
+    "email": LIST,
+}
+ATHLETE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+PACE_RANGE_S_PER_KM = (120.0, 900.0)  # 2:00/km (a world-record 1500 m is faster only for a lap) to 15:00/km
 
 
 class _Reader:
@@ -197,16 +240,14 @@ class _Reader:
         values = self.table(name, self.data.get(name, {}))
         return self.checked(name, values, SCHEMA[name])
 
-    def checked(self, prefix: str, values: dict[str, Any], schema: dict[str, str]) -> dict[str, Any]:
+    def checked(self, prefix: str, values: dict[str, Any], schema: dict[str, Key]) -> dict[str, Any]:
         for key, value in values.items():
             dotted = f"{prefix}.{key}"
             if key not in schema:
                 raise self.fail(dotted, f"unknown key (known: {', '.join(sorted(schema))})")
-            if not _check_type(value, schema[key]):
-                raise self.fail(dotted, f"expected {schema[key]}, got {value!r}")
-            choices = CHOICES.get((prefix, key))
-            if choices and value not in choices:
-                raise self.fail(dotted, f"expected one of {', '.join(choices)}, got {value!r}")
+            problem = schema[key].problem(value)
+            if problem:
+                raise self.fail(dotted, problem)
         return values
 
 
@@ -215,6 +256,8 @@ def parse_pace(text: str) -> float:
     value, _, unit = text.strip().partition("/")
     minutes, _, seconds = value.partition(":")
     total = int(minutes) * 60 + float(seconds or 0)
+    if not 0 <= float(seconds or 0) < 60:
+        raise ValueError(seconds)
     if unit.strip() in ("mi", "mile"):
         return total / 1.609344
     if unit.strip() not in ("", "km"):
@@ -224,6 +267,8 @@ def parse_pace(text: str) -> float:
 
 def _athlete(reader: _Reader, athlete_id: str, raw: Any, base: Path) -> Athlete:
     prefix = f"athletes.{athlete_id}"
+    if not ATHLETE_ID.fullmatch(athlete_id):
+        raise reader.fail(prefix, "an athlete id is 1-64 letters, digits, '-' or '_'")
     values = reader.checked(prefix, reader.table(prefix, raw), ATHLETE_SCHEMA)
     timezone = values.get("timezone", "UTC")
     try:
@@ -235,6 +280,8 @@ def _athlete(reader: _Reader, athlete_id: str, raw: Any, base: Path) -> Athlete:
         pace_s = parse_pace(pace) if pace else None
     except ValueError:
         raise reader.fail(f"{prefix}.threshold_pace", f'expected a pace like "4:15/km", got {pace!r}') from None
+    if pace_s is not None and not _within(pace_s, *PACE_RANGE_S_PER_KM):
+        raise reader.fail(f"{prefix}.threshold_pace", f"expected a pace from 2:00/km to 15:00/km, got {pace!r}")
     return Athlete(
         id=athlete_id,
         name=values.get("name", athlete_id),

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from runsync.config import Athlete, Config
+from runsync.config import Athlete, Config, integer, number
 from runsync.errors import ConfigError
 from runsync.model import Finding, Session
 from runsync.training import (
@@ -39,6 +39,8 @@ class Rule:
     id: ClassVar[str] = ""
     description: ClassVar[str] = ""
     defaults: ClassVar[dict[str, Any]] = {}
+    # inclusive (low, high) for numeric keys; a numeric key not listed must be finite and >= 0
+    limits: ClassVar[dict[str, tuple[float | None, float | None]]] = {}
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         raise NotImplementedError
@@ -103,15 +105,25 @@ class RuleContext:
     def intervals(self, session: Session, params: IntervalParams | None = None) -> IntervalSet | None:
         key = ("intervals", session.id, params)
         if key not in self._cache:
-            self._cache[key] = detect_intervals(session, self.thresholds.cs_mps, params)
+            self._cache[key] = self._degradable(session, lambda: detect_intervals(session, self.thresholds.cs_mps,
+                                                                                  params))  # fmt: skip
         return self._cache[key]
 
     def intensity(self, session: Session, params: IntensityParams | None = None) -> Intensity | None:
         key = ("intensity", session.id, params)
         if key not in self._cache:
             found = self.intervals(session) if session.is_run else None
-            self._cache[key] = classify(session, self.thresholds, params, intervals=found)
+            self._cache[key] = self._degradable(session, lambda: classify(session, self.thresholds, params,
+                                                                          intervals=found))  # fmt: skip
         return self._cache[key]
+
+    def _degradable(self, session: Session, compute: Any) -> Any:
+        """One odd session degrades that session (None: unknown, the error kept by id), never the athlete."""
+        try:
+            return compute()
+        except Exception as exc:
+            self._cache.setdefault("degraded", {})[session.id] = f"{type(exc).__name__}: {exc}"
+            return None
 
 
 def session_label(session: Session) -> str:
@@ -148,11 +160,11 @@ def rule_config(rule: Rule, config: Config) -> dict[str, Any]:
         if key not in rule.defaults:
             known = ", ".join(sorted((*rule.defaults, *RESERVED_KEYS)))
             raise ConfigError(f"{where}: {dotted}: unknown key (known: {known})")
-        merged[key] = _checked(value, rule.defaults[key], f"{where}: {dotted}")
+        merged[key] = _checked(value, rule.defaults[key], rule.limits.get(key, (0, None)), f"{where}: {dotted}")
     return merged
 
 
-def _checked(value: Any, default: Any, where: str) -> Any:
+def _checked(value: Any, default: Any, limits: tuple[float | None, float | None], where: str) -> Any:
     if isinstance(default, bool) or isinstance(value, bool):
         ok = isinstance(value, bool) and isinstance(default, bool)
     elif isinstance(default, int | float):
@@ -161,6 +173,11 @@ def _checked(value: Any, default: Any, where: str) -> Any:
         ok = default is None or isinstance(value, type(default))
     if not ok:
         raise ConfigError(f"{where}: expected {type(default).__name__}, got {value!r}")
+    if isinstance(default, int | float) and not isinstance(default, bool):
+        key = number(*limits) if isinstance(default, float) else integer(*limits)
+        problem = key.problem(value)
+        if problem:
+            raise ConfigError(f"{where}: {problem}")
     return float(value) if isinstance(default, float) else value
 
 

@@ -68,3 +68,50 @@ def test_environment_overrides_the_database_path(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("text", "seconds"), [("4:15", 255), ("4:15/km", 255), ("6:50/mi", 410 / 1.609344)])
 def test_paces_are_read_per_km_or_per_mile(text: str, seconds: float) -> None:
     assert parse_pace(text) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[athletes.ana]\nmax_hr = -190\n", "athletes.ana.max_hr: expected a number from 100 to 250 bpm, got -190"),
+        ("[athletes.ana]\nmax_hr = 0\n", "athletes.ana.max_hr: expected a number from 100 to 250 bpm, got 0"),
+        ("[athletes.ana]\nmax_hr = nan\n", "athletes.ana.max_hr: expected a number from 100 to 250 bpm, got nan"),
+        ("[athletes.ana]\nmax_hr = inf\n", "athletes.ana.max_hr: expected a number from 100 to 250 bpm, got inf"),
+        ("[athletes.ana]\nlthr = 300\n", "athletes.ana.lthr: expected a number from 80 to 230 bpm"),
+        ("[athletes.ana]\nresting_hr = 5\n", "athletes.ana.resting_hr: expected a number from 20 to 120 bpm"),
+        ("[athletes.ana]\ncritical_speed = 0\n", "athletes.ana.critical_speed: expected a number from 1 to 10 m/s"),
+        ("[athletes.ana]\nthreshold_pace = '0:00/km'\n", "athletes.ana.threshold_pace: expected a pace from 2:00/km"),
+        ("[athletes.ana]\nthreshold_pace = '4:75/km'\n", "athletes.ana.threshold_pace: expected a pace like"),
+        ("[email]\nport = 70000\n", "email.port: expected an integer from 1 to 65535, got 70000"),
+        ("[email]\ntimeout_s = -1\n", "email.timeout_s: expected a number from 0.1 to 3600 seconds"),
+        ("[strava]\nper_page = 0\n", "strava.per_page: expected an integer from 1 to 200"),
+        ("[strava]\nreserve_daily = -5\n", "strava.reserve_daily: expected an integer from 0 to 100000"),
+        ("[athletes.'a.b']\nname = 'x'\n", "athletes.a.b: an athlete id is 1-64 letters, digits"),
+    ],
+)
+def test_numbers_out_of_range_name_the_file_the_key_and_the_allowed_range(tmp_path: Path, text: str,
+                                                                           message: str) -> None:  # fmt: skip
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(err.value).startswith(f"{path.resolve()}: {message}")
+
+
+@pytest.mark.parametrize(
+    ("rule", "key", "value", "message"),
+    [
+        ("mileage-ramp", "longest_run_days", -30, "expected an integer from 7 to 365, got -30"),
+        ("mileage-ramp", "strength_days", 0, "expected an integer from 1 to 365, got 0"),
+        ("missing-easy-days", "hard_minutes", "nan", "expected a number from 1 to 300, got nan"),
+        ("missing-easy-days", "alert_window_days", 1, "expected an integer from 2 to 28, got 1"),
+        ("interval-sessions", "min_reps", 1, "expected an integer from 2 to 100, got 1"),
+        ("interval-sessions", "rest_shrink_ratio", 2.0, "expected a number from 0.05 to 1, got 2.0"),
+    ],
+)
+def test_rule_numbers_out_of_range_are_config_errors_naming_the_key(tmp_path: Path, rule: str, key: str,
+                                                                     value: object, message: str) -> None:  # fmt: skip
+    from tests.conftest import run_cli
+
+    path = write(tmp_path, f"[rules.{rule}]\n{key} = {value}\n")
+    out = run_cli("--config", path, "rules", expect=3)
+    assert f"rules.{rule}.{key}: {message}" in out.stderr

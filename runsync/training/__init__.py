@@ -2,6 +2,7 @@
 
 from runsync.training.calendar import daily_frame, sessions_frame, week_start_of, weekly_frame
 from runsync.training.intensity import (
+    INTENSITY_LIMITS,
     Intensity,
     IntensityParams,
     Thresholds,
@@ -9,10 +10,19 @@ from runsync.training.intensity import (
     estimate_critical_speed,
     thresholds_for,
 )
-from runsync.training.intervals import IntervalParams, IntervalSet, Rep, detect_intervals, standard_distance
+from runsync.training.intervals import (
+    INTERVAL_LIMITS,
+    IntervalParams,
+    IntervalSet,
+    Rep,
+    detect_intervals,
+    standard_distance,
+)
 from runsync.training.strength import StrengthEntry, is_strength, manual_strength_session, parse_strength_csv
 
 __all__ = [
+    "INTENSITY_LIMITS",
+    "INTERVAL_LIMITS",
     "Intensity",
     "IntensityParams",
     "IntervalParams",

@@ -39,6 +39,19 @@ class IntensityParams:
     easy_share: float = 0.90  # of moving time below the first threshold
 
 
+INTENSITY_LIMITS: dict[str, tuple[float, float]] = {
+    "hard_hr_fraction": (0.5, 1.2),
+    "hard_lthr_fraction": (0.5, 1.3),
+    "hard_minutes": (1, 300),
+    "tempo_fraction": (0.5, 1.5),
+    "tempo_minutes": (1, 300),
+    "easy_hr_fraction": (0.4, 1.0),
+    "easy_lthr_fraction": (0.4, 1.1),
+    "easy_speed_fraction": (0.3, 1.5),
+    "easy_share": (0.5, 1.0),
+}
+
+
 @dataclass(frozen=True)
 class Intensity:
     level: str  # easy | moderate | hard
@@ -123,7 +136,7 @@ def _easy_or_moderate(blocks: Blocks, th: Thresholds, p: IntensityParams) -> Int
     moving = np.nan_to_num(blocks.speed_mps, nan=1.0) > 0.5
     limit = p.easy_hr_fraction * th.max_hr if th.max_hr else (p.easy_lthr_fraction * th.lthr if th.lthr else None)
     known_hr = moving & ~np.isnan(blocks.hr)
-    if limit and blocks.seconds(known_hr) >= 0.5 * blocks.seconds(moving):
+    if limit and blocks.seconds(known_hr) > 0 and blocks.seconds(known_hr) >= 0.5 * blocks.seconds(moving):
         share = blocks.seconds(known_hr & (blocks.hr < limit)) / blocks.seconds(known_hr)
         basis, label = "hr", f"HR below {limit:.0f}"
     elif th.cs_mps and blocks.seconds(moving) > 0:

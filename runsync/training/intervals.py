@@ -33,6 +33,18 @@ class IntervalParams:
     min_rest_ratio: float = 0.08  # median rest ≥ this × the median rep time (stops in a tempo run are not rests)
 
 
+INTERVAL_LIMITS: dict[str, tuple[float, float]] = {
+    "min_reps": (2, 100),
+    "enter_fraction": (0.3, 2.0),
+    "leave_fraction": (0.3, 2.0),
+    "min_rep_s": (5, 3600),
+    "min_rest_s": (0, 600),
+    "similar_pct": (1, 100),
+    "max_rest_s": (10, 7200),
+    "min_rest_ratio": (0, 10),
+}
+
+
 @dataclass(frozen=True)
 class Rep:
     start_t: float  # elapsed seconds since the session start
