@@ -7,6 +7,7 @@ from enum import IntEnum
 
 class ExitStatus(IntEnum):
     OK = 0
+    INTERNAL = 1  # a bug in runsync: one line on stderr, the traceback saved to a file it names
     USAGE = 2
     CONFIG = 3
     AUTH = 4
@@ -31,6 +32,10 @@ class ConfigError(RunsyncError):
     exit_status = ExitStatus.CONFIG
 
 
+class StorageError(ConfigError):
+    """The store cannot be used as configured: not writable, not a runsync database, damaged (exit 3)."""
+
+
 class AuthError(RunsyncError):
     """A person must (re-)authorise: a missing, revoked or unreadable token or secret."""
 
@@ -49,6 +54,10 @@ class LockHeld(TemporaryError):
 
 class RateLimited(TemporaryError):
     pass
+
+
+class StorageFull(TemporaryError):
+    """The disk (or a file-size limit) is full: nothing was written; free space and the next run continues."""
 
 
 class PluginError(RunsyncError):

@@ -7,15 +7,13 @@ sessions without refetching. Samples are stored as one compressed columnar blob 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
-import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from runsync.errors import ConfigError, LockHeld
+from runsync.errors import ConfigError
 from runsync.model import Finding, Lap, Session, Source, StrengthSet, finding_from_dict, finding_to_dict
 from runsync.store.migrations import MIGRATIONS
 from runsync.store.rows import (
@@ -29,82 +27,64 @@ from runsync.store.rows import (
     unpack_samples,
     utc_of,
 )
+from runsync.store.sqlite import SqliteBackend
 
 
 class Store:
-    """SQLite store. Open with `Store.open(path)`; write inside `with store.transaction():`."""
+    """The store over one backend (SQLite today). Open with `Store.open(path)`; write in `store.transaction()`."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
-        self.conn = conn
-        self.path = path
+    def __init__(self, db: SqliteBackend) -> None:
+        self.db = db
+        self.path = db.path
+        self.conn = db.conn
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
-        path = Path(path)
+        store = cls(SqliteBackend(Path(path)))
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")
-        except (OSError, sqlite3.Error) as exc:
-            raise ConfigError(f"storage.database: cannot open {path}: {exc}") from None
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        store = cls(conn, path)
-        store.ensure_schema()
+            store.ensure_schema()
+        except BaseException:
+            store.close()
+            raise
         return store
 
     def close(self) -> None:
-        self.conn.close()
+        self.db.close()
 
     def ensure_schema(self) -> None:
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        """Apply the migrations this database lacks, each in its own transaction; the version is read inside it,
+        so two processes opening a new database at once apply each migration once."""
+        for number, script in enumerate(MIGRATIONS, start=1):
+            if self.db.schema_version() >= number:
+                continue
+            with self.transaction():
+                if self.db.schema_version() >= number:
+                    continue
+                for statement in filter(str.strip, self.db.translate(script).split(";")):
+                    self.db.execute(statement)
+                self.db.set_schema_version(number)
+        version = self.db.schema_version()
         if version > len(MIGRATIONS):
             raise ConfigError(f"{self.path}: database schema v{version} is newer than this runsync; upgrade runsync")
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.transaction():
-                for statement in filter(str.strip, script.split(";")):
-                    self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version = {number}")
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        if self.conn.in_transaction:  # nested: the outer transaction decides
-            yield self.conn
-            return
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+    def transaction(self) -> contextlib.AbstractContextManager[None]:
+        return self.db.transaction()
 
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
+    def lock(self) -> contextlib.AbstractContextManager[None]:
         """Exclusive writer lock (two cron runs must not sync the same store at once)."""
-        lock_path = self.path.with_name(self.path.name + ".lock")
-        with open(lock_path, "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise LockHeld(f"another runsync is syncing {self.path} (lock {lock_path}); try again later") from None
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        return self.db.lock()
 
     # --- raw payloads ---------------------------------------------------------------------------------
 
     def raw(self, source: str, source_id: str, part: str = "") -> RawRecord | None:
-        row = self.conn.execute(
+        row = self.db.execute(
             f"SELECT {RAW_COLUMNS} FROM raw WHERE source = ? AND source_id = ? AND part = ?",
             (source, source_id, part),
         ).fetchone()
         return RawRecord(**dict(row)) if row else None
 
     def raw_payload(self, source: str, source_id: str, part: str = "") -> bytes | None:
-        row = self.conn.execute(
+        row = self.db.execute(
             "SELECT payload FROM raw WHERE source = ? AND source_id = ? AND part = ?", (source, source_id, part)
         ).fetchone()
         return row[0] if row else None
@@ -122,27 +102,28 @@ class Store:
         error: str | None = None,
         decoder: str | None = None,
     ) -> None:
-        self.conn.execute(
+        self.db.execute(
             "INSERT OR REPLACE INTO raw (source, source_id, part, athlete, path, size, payload, status, error,"
             " decoder, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (source, source_id, part, athlete, path, len(payload or b""), payload, status, error, decoder, now_iso()),
         )
 
-    def raw_records(self, source: str, athlete: str | None = None) -> list[RawRecord]:
-        sql = f"SELECT {RAW_COLUMNS} FROM raw WHERE source = ?"
-        args: list[Any] = [source]
-        if athlete:
-            sql += " AND athlete = ?"
-            args.append(athlete)
-        return [RawRecord(**dict(r)) for r in self.conn.execute(sql + " ORDER BY fetched_at", args)]
+    def raw_records(self, source: str | None = None, athlete: str | None = None, status: str | None = None
+                    ) -> list[RawRecord]:  # fmt: skip
+        sql, args = f"SELECT {RAW_COLUMNS} FROM raw WHERE 1 = 1", []
+        for clause, value in (("source = ?", source), ("athlete = ?", athlete), ("status = ?", status)):
+            if value is not None:
+                sql += f" AND {clause}"
+                args.append(value)
+        return [RawRecord(**dict(r)) for r in self.db.execute(sql + " ORDER BY fetched_at, path", args)]
 
     # --- sessions -------------------------------------------------------------------------------------
 
     def save_session(self, session: Session, packed: tuple[int, bytes | None] | None = None) -> None:
         """`packed`: the samples already packed with pack_samples (by a decoding worker, sparing the writer)."""
         n, blob = packed if packed is not None else pack_samples(session.samples)
-        self.conn.execute("DELETE FROM sessions WHERE id = ?", (session.id,))
-        self.conn.execute(
+        self.db.execute("DELETE FROM sessions WHERE id = ?", (session.id,))
+        self.db.execute(
             "INSERT INTO sessions (id, athlete, sport, sub_sport, name, start_ts, utc_offset_s, timezone, local_date,"
             " elapsed_s, moving_s, distance_m, avg_hr, max_hr, elevation_gain_m, workout_type, n_samples, samples,"
             " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -153,11 +134,12 @@ class Store:
                 session.elevation_gain_m, session.workout_type, n, blob, now_iso(),
             ),
         )  # fmt: skip
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO session_sources (session_id, kind, source_id, name) VALUES (?, ?, ?, ?)",
+        self.db.executemany(
+            "INSERT INTO session_sources (session_id, kind, source_id, name) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (session_id, kind, source_id) DO UPDATE SET name = excluded.name",
             [(session.id, s.kind, s.id, s.name) for s in session.sources],
         )
-        self.conn.executemany(
+        self.db.executemany(
             "INSERT INTO laps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (session.id, i, lap.start.timestamp(), lap.elapsed_s, lap.timer_s, lap.distance_m, lap.avg_hr,
@@ -165,7 +147,7 @@ class Store:
                 for i, lap in enumerate(session.laps)
             ],
         )  # fmt: skip
-        self.conn.executemany(
+        self.db.executemany(
             "INSERT INTO sets VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (session.id, i, ts_of(s.start), s.duration_s, s.reps, s.weight_kg, s.exercise, s.set_type)
@@ -174,10 +156,10 @@ class Store:
         )
 
     def delete_session(self, session_id: str) -> None:
-        self.conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        self.db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
 
     def session_id_for_source(self, kind: str, source_id: str) -> str | None:
-        row = self.conn.execute(
+        row = self.db.execute(
             "SELECT session_id FROM session_sources WHERE kind = ? AND source_id = ?", (kind, source_id)
         ).fetchone()
         return row[0] if row else None
@@ -212,12 +194,15 @@ class Store:
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         return self._load(where, args, samples=samples)
 
+    def has_sessions(self, athlete: str) -> bool:
+        return self.db.execute("SELECT 1 FROM sessions WHERE athlete = ? LIMIT 1", (athlete,)).fetchone() is not None
+
     def athletes_with_sessions(self) -> dict[str, int]:
-        return dict(self.conn.execute("SELECT athlete, COUNT(*) FROM sessions GROUP BY athlete").fetchall())
+        return dict(self.db.execute("SELECT athlete, COUNT(*) FROM sessions GROUP BY athlete").fetchall())
 
     def _load(self, where: str, args: list[Any], *, samples: bool) -> list[Session]:
         blob = "samples" if samples else "NULL AS samples"
-        rows = self.conn.execute(
+        rows = self.db.execute(
             f"SELECT {SESSION_COLUMNS}, {blob} FROM sessions {where} ORDER BY start_ts, id", args
         ).fetchall()
         ids = [r["id"] for r in rows]
@@ -241,34 +226,37 @@ class Store:
         sources: dict[str, list[Source]] = {}
         for chunk in _chunks(ids, 500):
             marks = ",".join("?" * len(chunk))
-            for r in self.conn.execute(f"SELECT * FROM laps WHERE session_id IN ({marks}) ORDER BY idx", chunk):
+            for r in self.db.execute(f"SELECT * FROM laps WHERE session_id IN ({marks}) ORDER BY idx", chunk):
                 laps.setdefault(r["session_id"], []).append(
                     Lap(start=utc_of(r["start_ts"]), elapsed_s=r["elapsed_s"], timer_s=r["timer_s"],
                         distance_m=r["distance_m"], avg_hr=r["avg_hr"], max_hr=r["max_hr"],
                         avg_speed_mps=r["avg_speed_mps"], intensity=r["intensity"], trigger=r["trigger"])
                 )  # fmt: skip
-            for r in self.conn.execute(f"SELECT * FROM sets WHERE session_id IN ({marks}) ORDER BY idx", chunk):
+            for r in self.db.execute(f"SELECT * FROM sets WHERE session_id IN ({marks}) ORDER BY idx", chunk):
                 sets.setdefault(r["session_id"], []).append(
                     StrengthSet(start=utc_of(r["start_ts"]), duration_s=r["duration_s"], reps=r["reps"],
                                 weight_kg=r["weight_kg"], exercise=r["exercise"], set_type=r["set_type"])
                 )  # fmt: skip
             query = f"SELECT * FROM session_sources WHERE session_id IN ({marks}) ORDER BY kind, source_id"
-            for r in self.conn.execute(query, chunk):
+            for r in self.db.execute(query, chunk):
                 sources.setdefault(r["session_id"], []).append(Source(r["kind"], r["source_id"], r["name"]))
         return laps, sets, sources
 
     # --- findings -------------------------------------------------------------------------------------
 
     def save_findings(self, findings: Iterable[Finding], seen_at: datetime) -> list[Finding]:
-        """Record findings as seen at `seen_at`; returns the ones never seen before (by `Finding.key`)."""
+        """Record findings as seen at `seen_at`; returns the ones never seen before (by `Finding.key`). A read-only
+        store (a coach reading a shared database) records nothing and still tells which are new."""
         new: list[Finding] = []
         stamp = seen_at.astimezone(UTC).isoformat(timespec="seconds")
         with self.transaction():
             for f in findings:
-                known = self.conn.execute("SELECT 1 FROM findings WHERE key = ?", (f.key,)).fetchone()
+                known = self.db.execute("SELECT 1 FROM findings WHERE key = ?", (f.key,)).fetchone()
                 if not known:
                     new.append(f)
-                self.conn.execute(
+                if self.db.read_only:
+                    continue
+                self.db.execute(
                     "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
                     " severity = excluded.severity, payload = excluded.payload, last_seen = excluded.last_seen",
                     (f.key, f.athlete, f.rule, f.severity, f.start.isoformat(), f.end.isoformat(),
@@ -285,7 +273,7 @@ class Store:
             if value is not None:
                 sql += f" AND {clause}"
                 args.append(value.isoformat() if isinstance(value, date) else value)
-        rows = self.conn.execute(sql + " ORDER BY start_date, athlete, rule, key", args).fetchall()
+        rows = self.db.execute(sql + " ORDER BY start_date, athlete, rule, key", args).fetchall()
         return [StoredFinding(finding_from_dict(json.loads(r[0])), datetime.fromisoformat(r[1]),
                               datetime.fromisoformat(r[2])) for r in rows]  # fmt: skip
 
@@ -294,7 +282,7 @@ class Store:
     def save_report_sent(self, recipient: str, athlete: str, week: date, sent_at: datetime) -> None:
         """Record that `athlete`'s report for the local `week` reached `recipient` (a resend moves sent_at)."""
         stamp = sent_at.astimezone(UTC).isoformat(timespec="seconds")
-        self.conn.execute(
+        self.db.execute(
             "INSERT OR REPLACE INTO reports_sent (recipient, athlete, week, sent_at) VALUES (?, ?, ?, ?)",
             (recipient.lower(), athlete, week.isoformat(), stamp),
         )
@@ -305,19 +293,19 @@ class Store:
         if recipient is not None:
             sql += " AND recipient = ?"
             args.append(recipient.lower())
-        row = self.conn.execute(sql, args).fetchone()
+        row = self.db.execute(sql, args).fetchone()
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     # --- sync state -----------------------------------------------------------------------------------
 
     def state(self, athlete: str, source: str, key: str) -> Any:
-        row = self.conn.execute(
+        row = self.db.execute(
             "SELECT value FROM sync_state WHERE athlete = ? AND source = ? AND key = ?", (athlete, source, key)
         ).fetchone()
         return json.loads(row[0]) if row else None
 
     def save_state(self, athlete: str, source: str, key: str, value: Any) -> None:
-        self.conn.execute(
+        self.db.execute(
             "INSERT OR REPLACE INTO sync_state (athlete, source, key, value) VALUES (?, ?, ?, ?)",
             (athlete, source, key, json.dumps(value)),
         )

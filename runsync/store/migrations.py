@@ -59,4 +59,23 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX reports_sent_athlete ON reports_sent (athlete, sent_at);
     """,
+    # 4: a source may hold several sessions (the legs of a multisport FIT file): the key is the session and the
+    # source, not the source alone (which kept only the last leg's row); the legs that lost theirs get it back
+    """
+    CREATE TABLE session_sources_v4 (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL, source_id TEXT NOT NULL, name TEXT,
+        PRIMARY KEY (session_id, kind, source_id)
+    );
+    INSERT INTO session_sources_v4 (session_id, kind, source_id, name)
+        SELECT session_id, kind, source_id, name FROM session_sources;
+    INSERT INTO session_sources_v4 (session_id, kind, source_id, name)
+        SELECT s.id, 'fit', r.source_id, r.path FROM sessions s
+        JOIN raw r ON r.source = 'fit' AND r.part = '' AND substr(r.source_id, 1, 16) = substr(s.id, 5, 16)
+        WHERE s.id LIKE 'fit-%'
+        AND NOT EXISTS (SELECT 1 FROM session_sources_v4 x WHERE x.session_id = s.id AND x.kind = 'fit');
+    DROP TABLE session_sources;
+    ALTER TABLE session_sources_v4 RENAME TO session_sources;
+    CREATE INDEX session_sources_source ON session_sources (kind, source_id);
+    """,
 ]
