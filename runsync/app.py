@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,11 +22,12 @@ if TYPE_CHECKING:
 class App:
     config: Config
     verbose: int = 0
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))  # the moment this command acts at
     _store: Store | None = field(default=None, repr=False)
 
     @classmethod
-    def load(cls, config_path: str | Path | None = None, verbose: int = 0) -> App:
-        return cls(load_config(config_path), verbose=verbose)
+    def load(cls, config_path: str | Path | None = None, verbose: int = 0, now: datetime | None = None) -> App:
+        return cls(load_config(config_path), verbose=verbose, now=now or datetime.now(UTC))
 
     @cached_property
     def store(self) -> Store:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -10,6 +14,31 @@ from runsync import __version__
 from runsync.app import App
 from runsync.commands import register_commands
 from runsync.errors import ExitStatus, RunsyncError
+
+
+def parse_now(_ctx: click.Context, param: click.Parameter, value: str | None) -> datetime:
+    """--now / RUNSYNC_NOW as an aware UTC moment (a naive one is UTC); the real clock when not given."""
+    if not value:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"expected a time like 2026-12-07T09:00:00Z, got {value!r}", param=param) from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def save_crash_report(exc: BaseException) -> str:
+    """Write the traceback to the platform state dir; say where (or that it could not be written)."""
+    import platformdirs
+
+    folder = Path(platformdirs.user_state_dir("runsync"))
+    path = folder / f"crash-{datetime.now(UTC):%Y%m%dT%H%M%S}-{os.getpid()}.txt"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+    except OSError:
+        return "a bug in runsync; the traceback could not be saved"
+    return f"a bug in runsync; please report it with {path}"
 
 
 class RunsyncGroup(click.Group):
@@ -24,6 +53,13 @@ class RunsyncGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("runsync: interrupted", err=True)
             ctx.exit(int(ExitStatus.INTERRUPTED))
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug: one line for the person, the traceback in a file for the report
+            if os.environ.get("RUNSYNC_DEBUG"):
+                raise
+            click.echo(f"runsync: internal error: {type(exc).__name__}: {exc} ({save_crash_report(exc)})", err=True)
+            ctx.exit(int(ExitStatus.INTERNAL))
         finally:
             app = ctx.obj
             if isinstance(app, App):
@@ -31,13 +67,16 @@ class RunsyncGroup(click.Group):
 
 
 @click.group(cls=RunsyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="RUNSYNC_CONFIG",
+@click.option("--config", "config_path", envvar="RUNSYNC_CONFIG",
               help="Config file (default: RUNSYNC_CONFIG, then the platform config dir).")  # fmt: skip
+@click.option("--now", "now", envvar="RUNSYNC_NOW", callback=parse_now, metavar="TIME",
+              help="Act as if it were this moment (ISO 8601, UTC unless it says otherwise): re-run a past "
+                   "report, or pin the clock in tests.")  # fmt: skip
 @click.option("-v", "--verbose", count=True, help="Say what was done (cron stays silent without it).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.version_option(__version__, prog_name="runsync")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: bool) -> None:
+def cli(ctx: click.Context, config_path: str | None, now: datetime, verbose: int, quiet: bool) -> None:
     """Sync runs from your watch and Strava, and audit the training.
 
     \b
@@ -45,6 +84,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: bool) 
       runsync sync && runsync audit --all
     """
     ctx.meta["config_path"] = config_path
+    ctx.meta["now"] = now
     ctx.meta["verbose"] = -1 if quiet else verbose
 
 

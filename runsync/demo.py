@@ -1,10 +1,11 @@
 """Six weeks of a demo athlete's watch files, with the patterns the audit looks for planted in them.
 
-Weeks are the 7-day blocks ending the day before `today`. Planted: 12 × 400 m with rest shrinking 120 → 30 s
-and pace held (week 2), the same shape with pace fading (week 4), 5 × 1000 m with constant rest (week 3),
-strength in weeks 1-2 only, weekly distance +40-50 % in weeks 5-6 with a long run far past the previous
-longest, and three hard days in a row in week 5, the middle one an evening run that is on the next UTC day.
-"""
+Weeks are the athlete's last six complete local calendar weeks (Monday to Sunday), so the default weekly report
+(the last complete week) shows the last planted week whatever the weekday the demo runs on. Planted: 12 × 400 m
+with rest shrinking 120 → 30 s and pace held (week 2), the same shape with pace fading (week 4), 5 × 1000 m with
+constant rest (week 3), strength in weeks 1-2 only, weekly distance +40-50 % in weeks 5-6 with a long run far past
+the previous longest, and three hard days in a row in week 6, the middle one an evening run that is on the next
+UTC day."""
 
 from __future__ import annotations
 
@@ -94,18 +95,18 @@ FADING = [200.0, 200.0, 201.0, 202.0, 204.0, 207.0, 210.0, 214.0, 218.0, 222.0]
 # (week, day of the week block, local time, builder, file kind)
 PLAN: list[tuple[int, int, time, Builder, str]] = [
     *[(w, 0, time(6, 45), _easy(8), "run") for w in range(WEEKS)],
-    *[(w, 2, time(6, 45), _easy(6), "run") for w in range(WEEKS) if w != 4],
+    *[(w, 2, time(6, 45), _easy(6), "run") for w in range(WEEKS) if w != 5],
     *[(w, 4, time(7, 0), _easy(7), "run") for w in range(WEEKS)],
     *[(w, 6, time(8, 0), _long(km), "run") for w, km in enumerate(LONG_RUN_KM)],
     (0, 1, time(7, 15), _tempo(5), "run"),
     (1, 1, time(7, 15), _four_hundreds(12, HELD), "run"),
     (2, 1, time(7, 15), _kilometres(structured=True), "run"),
     (3, 1, time(7, 15), _four_hundreds(10, FADING), "run"),
-    (4, 1, time(7, 15), _kilometres(structured=False), "run"),  # hard day 1 of 3
-    (4, 2, time(18, 30), _tempo(6), "run"),  # hard day 2: 18:30 local is after UTC midnight
-    (4, 3, time(7, 15), _four_hundreds(10, HELD[:10]), "run"),  # hard day 3
-    (5, 1, time(7, 15), _tempo(6), "run"),
-    (5, 3, time(7, 15), _easy(8), "run"),
+    (4, 1, time(7, 15), _tempo(6), "run"),
+    (4, 3, time(7, 15), _easy(8), "run"),
+    (5, 1, time(7, 15), _kilometres(structured=False), "run"),  # hard day 1 of 3
+    (5, 2, time(18, 30), _tempo(6), "run"),  # hard day 2: 18:30 local is after UTC midnight
+    (5, 3, time(7, 15), _four_hundreds(10, HELD[:10]), "run"),  # hard day 3
     (1, 3, time(7, 0), _easy(6), "run"),
     (0, 3, time(18, 0), _strength(), "strength"),
     (1, 5, time(17, 30), _strength(), "strength"),
@@ -135,10 +136,17 @@ SQUAD = ((DEMO_ATHLETE, PLAN), (BALANCED_ATHLETE, BALANCED_PLAN))
 MARKER = ".runsync-demo"
 
 
-def write_demo_files(folder: Path, today: date, athlete_tz: str | None = None, plan: list | None = None) -> list[Path]:
-    """Write the demo athlete's FIT files into `folder`, ending the day before `today`; deterministic."""
+def first_demo_day(now: datetime, athlete_tz: str) -> date:
+    """The Monday that starts the first of the six complete local weeks before `now` in the athlete's timezone."""
+    today = now.astimezone(ZoneInfo(athlete_tz)).date()
+    return today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS)
+
+
+def write_demo_files(
+    folder: Path, first_day: date, athlete_tz: str | None = None, plan: list | None = None
+) -> list[Path]:
+    """Write the demo athlete's FIT files into `folder`, six weeks from the Monday `first_day`; deterministic."""
     zone = ZoneInfo(athlete_tz or str(DEMO_ATHLETE["timezone"]))
-    first_day = today - timedelta(days=7 * WEEKS)
     folder.mkdir(parents=True, exist_ok=True)
     jobs: list[tuple[ActivitySpec, Path]] = []
     for seed, (week, day, at, build, kind) in enumerate(sorted(plan or PLAN, key=lambda item: item[:3])):
@@ -169,8 +177,9 @@ to = ["coach@example.org"]
 """
 
 
-def setup_demo(folder: Path | None, today: date) -> Path:
-    """Write a demo squad (config, FIT files, an empty database) into `folder`; return the config path.
+def setup_demo(folder: Path | None, now: datetime) -> tuple[Path, date]:
+    """Write a demo squad (config, FIT files, an empty database) into `folder`; return the config path and the
+    first day with demo data (in the athletes' local calendars).
 
     The folder is the demo's own: a previous demo there is replaced, anything else is refused."""
     folder = folder or Path(platformdirs.user_data_dir("runsync")) / "demo"
@@ -181,10 +190,12 @@ def setup_demo(folder: Path | None, today: date) -> Path:
     folder.mkdir(parents=True)
     (folder / MARKER).write_text("written by runsync demo; safe to delete\n")
     sections = [f"[storage]\ndatabase = {json.dumps(str(folder / 'runsync.db'))}\n", DEMO_EMAIL]
+    firsts = []
     for athlete, plan in SQUAD:
         fit_dir = folder / "fit" / str(athlete["id"])
-        write_demo_files(fit_dir, today, str(athlete["timezone"]), plan)
+        firsts.append(first_demo_day(now, str(athlete["timezone"])))
+        write_demo_files(fit_dir, firsts[-1], str(athlete["timezone"]), plan)
         sections.append(_athlete_toml(athlete, fit_dir))
     config = folder / "config.toml"
     config.write_text("# the runsync demo squad\n\n" + "\n".join(sections), encoding="utf-8")
-    return config
+    return config, min(firsts)

@@ -272,17 +272,29 @@ def sync_strava_athletes(
         report.errors.append(error)
 
 
-def strava_status(store: Store, athlete: Athlete, secrets: Callable[[], Secrets], now: datetime) -> str:
-    """'strava (last sync …, N pending, history incomplete, token ok)' — never the token."""
-    last, pending = store.state(athlete.id, SOURCE, "last_sync"), store.state(athlete.id, SOURCE, "pending") or []
-    parts = [f"last sync {last}" if last else "never synced", f"{len(pending)} pending"]
-    if store.state(athlete.id, SOURCE, "backfill_before") is not None:
-        parts.append("history incomplete")
+def strava_state(store: Store, athlete: Athlete, secrets: Callable[[], Secrets], now: datetime) -> dict[str, Any]:
+    """The athlete's Strava sync state and token state (ok, expiring, missing, revoked, unknown) — never the token."""
+    pending = store.state(athlete.id, SOURCE, "pending") or []
     try:
         token = load_token(secrets(), athlete.id)
     except RunsyncError as error:
-        state = f"unknown ({str(error).split(';')[0]})"
+        token_state = f"unknown ({str(error).split(';')[0]})"
     else:
         revoked = store.state(athlete.id, SOURCE, "auth_error")
-        state = "missing" if token is None else "revoked" if revoked else token.state(now)
-    return f"strava ({', '.join(parts)}, token {state})"
+        token_state = "missing" if token is None else "revoked" if revoked else token.state(now)
+    return {
+        "source": SOURCE,
+        "last_sync": store.state(athlete.id, SOURCE, "last_sync"),
+        "pending": len(pending),
+        "history_complete": store.state(athlete.id, SOURCE, "backfill_before") is None,
+        "token": token_state,
+    }
+
+
+def strava_status(store: Store, athlete: Athlete, secrets: Callable[[], Secrets], now: datetime) -> str:
+    """'strava (last sync …, N pending, history incomplete, token ok)' — never the token."""
+    state = strava_state(store, athlete, secrets, now)
+    parts = [f"last sync {state['last_sync']}" if state["last_sync"] else "never synced", f"{state['pending']} pending"]
+    if not state["history_complete"]:
+        parts.append("history incomplete")
+    return f"strava ({', '.join(parts)}, token {state['token']})"

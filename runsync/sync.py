@@ -35,6 +35,7 @@ class SyncReport:
     unchanged: int = 0
     not_activities: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path or athlete, reason)
+    still_failing: list[tuple[str, str, str]] = field(default_factory=list)  # (path, reason, failing since)
     merged: int = 0
     notes: list[str] = field(default_factory=list)
     errors: list[RunsyncError] = field(default_factory=list)  # auth, rate limit, network: a whole source stopped
@@ -53,6 +54,8 @@ class SyncReport:
             parts.append(f"{len(self.not_activities)} not activities")
         if self.failed:
             parts.append(f"{len(self.failed)} failed")
+        if self.still_failing:
+            parts.append(f"{len(self.still_failing)} still failing")
         if self.decoders:
             parts.append("decoded by " + ", ".join(f"{what} {n}" for what, n in sorted(self.decoders.items())))
         if self.strava:
@@ -61,7 +64,8 @@ class SyncReport:
 
     def exit_status(self) -> ExitStatus:
         """The status that needs a person most: config 3, auth 4, temporary 5, then partial 6."""
-        statuses = [e.exit_status for e in self.errors] + ([ExitStatus.PARTIAL] if self.failed else [])
+        partial = self.failed or self.still_failing
+        statuses = [e.exit_status for e in self.errors] + ([ExitStatus.PARTIAL] if partial else [])
         return min(statuses, default=ExitStatus.OK)
 
 
@@ -156,7 +160,10 @@ def new_fit_job(
         return None
     digest = hashlib.sha256(data).hexdigest()
     known = store.raw("fit", digest)
-    if (known and (known.status != "error" or known.decoder == FIT_DECODER)) or (seen is not None and digest in seen):
+    if known and known.status == "error" and known.decoder == FIT_DECODER:  # failed before, with this decoder
+        report.still_failing.append((str(path), known.error or "cannot be imported", known.fetched_at[:10]))
+        return None
+    if (known and known.status != "error") or (seen is not None and digest in seen):
         report.unchanged += 1
         return None
     if seen is not None:
@@ -202,7 +209,7 @@ def import_fit_files(
         save_fit_job(store, job, outcome, report)
         if on_file:
             on_file(job.path)
-    for listing in (report.imported, report.not_activities, report.failed):
+    for listing in (report.imported, report.not_activities, report.failed, report.still_failing):
         listing.sort()  # workers finish in any order; the report does not depend on it
     return report
 
@@ -225,7 +232,7 @@ def fit_files_for(athlete: Athlete, extra_dirs: Iterable[Path], report: SyncRepo
         if not folder.is_dir():
             report.failed.append((str(folder), f"fit folder for {athlete.id} not found"))
             continue
-        files.extend(fit.fetch_fit_files(folder))
+        files.extend(fit.fetch_fit_files(folder, report.failed))
     return files
 
 
@@ -245,14 +252,18 @@ def run_sync(
     decoded on `workers` processes (default: one per core)."""
     report = SyncReport()
     extra = tuple(extra_fit_dirs)
+    now = now or datetime.now(UTC)
     with store.lock():
         for athlete in athletes:
             files = fit_files_for(athlete, extra, report)
             import_fit_files(store, on_files(files) if on_files else files, athlete, report, workers=workers)
+            if athlete.fit_dirs or extra:
+                with store.transaction():
+                    store.save_state(athlete.id, "fit", "last_sync", now.isoformat(timespec="seconds"))
         strava_athletes = [a for a in athletes if a.strava]
         if config is not None and strava_athletes:
             from runsync import strava_sync  # stravalib is imported only when someone syncs from Strava
 
-            strava_sync.sync_strava_athletes(store, strava_athletes, config, now=now or datetime.now(UTC),
+            strava_sync.sync_strava_athletes(store, strava_athletes, config, now=now,
                                              report=report, save=save_merged)  # fmt: skip
     return report

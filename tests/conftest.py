@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parents[1]
+DEMO_NOW = "2026-11-25T18:00:00Z"  # a Wednesday: the clock the tests pass to the demo and the reports over it
 CORPUS = Path(os.environ.get("RUNSYNC_FIT_CORPUS", REPO.parent / "shared" / "data" / "fit"))
 
 
@@ -41,6 +42,8 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.delenv("RUNSYNC_CONFIG", raising=False)
     monkeypatch.delenv("RUNSYNC_DATABASE", raising=False)
+    monkeypatch.delenv("RUNSYNC_NOW", raising=False)
+    monkeypatch.setenv("RUNSYNC_DEBUG", "1")  # a bug in a test run raises with its traceback, not one line
 
 
 @pytest.fixture

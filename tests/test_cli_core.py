@@ -59,7 +59,7 @@ def test_since_and_until_select_by_local_date(config_file: Path) -> None:
     assert [s["local_date"] for s in sessions_json(config_file, "--since", "2026-10-11")] == ["2026-10-13"]
 
 
-def test_a_corrupt_file_is_skipped_and_named_while_the_rest_import(config_file: Path) -> None:
+def test_a_corrupt_file_is_skipped_named_and_named_again_on_every_sync_until_it_goes(config_file: Path) -> None:
     watch = config_file.parent / "watch"
     evening_run(watch)
     good = morning_intervals(watch)
@@ -67,8 +67,14 @@ def test_a_corrupt_file_is_skipped_and_named_while_the_rest_import(config_file: 
     out = run_cli("--config", config_file, "sync", expect=6)
     assert "skipped" in out.stderr and "broken.fit: truncated FIT file" in out.stderr
     assert len(sessions_json(config_file)) == 2
-    again = run_cli("--config", config_file, "sync", "-v")
-    assert "0 files imported" in again.stderr and "3 unchanged" in again.stderr
+    again = run_cli("--config", config_file, "sync", "-v", expect=6)  # a cron user who missed the first mail
+    assert "0 files imported" in again.stderr and "2 unchanged" in again.stderr and "1 still failing" in again.stderr
+    assert "still failing since 20" in again.stderr and "broken.fit: truncated FIT file" in again.stderr
+    status = json.loads(run_cli("--config", config_file, "status", "--format", "json").stdout)
+    [failing] = status["athletes"][0]["failing_files"]
+    assert failing["path"].endswith("broken.fit") and failing["reason"].startswith("truncated FIT file")
+    (watch / "broken.fit").unlink()
+    run_cli("--config", config_file, "sync")
 
 
 def test_the_same_file_under_another_name_is_not_a_second_session(config_file: Path) -> None:
@@ -116,6 +122,33 @@ def test_init_writes_a_config_that_loads_and_refuses_to_overwrite(tmp_path: Path
     run_cli("--config", path, "init", expect=3)
 
 
+@pytest.mark.parametrize(("name", "folder"), [('Ana "Rocket" Ruiz', "watch"), ("Zoë O'Brien\\", "back\\slash"),
+                                              ("a = 1\n[x]", "new\nline")])  # fmt: skip
+def test_init_writes_valid_toml_for_any_name_or_path_and_reads_it_back(tmp_path: Path, name: str,
+                                                                       folder: str) -> None:  # fmt: skip
+    from runsync.config import load_config
+
+    path, watch = tmp_path / "config.toml", tmp_path / folder
+    watch.mkdir()
+    run_cli("--config", path, "init", "--athlete", "ana", "--name", name, "--timezone", "UTC", "--fit-dir", watch)
+    athlete = load_config(path).athletes["ana"]
+    assert athlete.name == name and athlete.fit_dirs == (watch.resolve(),)
+
+
+def test_init_refuses_an_athlete_id_toml_would_split_and_warns_of_a_missing_watch_folder(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    out = run_cli("--config", path, "init", "--athlete", "ana.b", expect=2)
+    assert "--athlete: an athlete id is 1-64 letters" in out.stderr and not path.exists()
+    out = run_cli("--config", path, "init", "--athlete", "ana", "--fit-dir", tmp_path / "typo")
+    assert f"warning: watch folder {tmp_path / 'typo'} does not exist" in out.stderr
+    assert "wrote" in out.stderr and path.exists()
+
+
+def test_sync_with_a_fit_dir_that_does_not_exist_is_a_usage_error(config_file: Path, tmp_path: Path) -> None:
+    out = run_cli("--config", config_file, "sync", "--fit-dir", tmp_path / "typo", expect=2)
+    assert "typo" in out.stderr and "does not exist" in out.stderr
+
+
 def test_csv_and_table_formats_list_the_same_sessions(config_file: Path) -> None:
     evening_run(config_file.parent / "watch")
     run_cli("--config", config_file, "sync")
@@ -135,5 +168,5 @@ def test_syncing_the_real_corpus_names_every_bad_file_and_a_second_run_decodes_n
     assert {Path(p).name for p in skipped} >= {"nick.fit", "activity-unexpected-eof.fit", "empty-sessions.fit",
                                                "strava-android-app-201.10-b1218918.fit"}  # fmt: skip
     assert len(sessions_json(config)) > 70
-    again = run_cli("--config", config, "sync", "-v")
-    assert "0 files imported" in again.stderr
+    again = run_cli("--config", config, "sync", "-v", expect=6)
+    assert "0 files imported" in again.stderr and f"{len(skipped)} still failing" in again.stderr

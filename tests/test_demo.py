@@ -7,14 +7,15 @@ from zoneinfo import ZoneInfo
 import fitdecode
 import pytest
 
-from runsync.demo import DEMO_ATHLETE, write_demo_files
+from runsync.demo import DEMO_ATHLETE, first_demo_day, write_demo_files
 
-TODAY = date(2026, 11, 12)
+NOW = datetime(2026, 11, 12, 9, 0, tzinfo=UTC)  # a Thursday
+FIRST = first_demo_day(NOW, str(DEMO_ATHLETE["timezone"]))
 
 
 @pytest.fixture(scope="module")
 def demo_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    return write_demo_files(tmp_path_factory.mktemp("demo"), TODAY)
+    return write_demo_files(tmp_path_factory.mktemp("demo"), FIRST)
 
 
 def session_of(path: Path) -> dict[str, object]:
@@ -36,10 +37,19 @@ def test_demo_files_read_back_as_runs_and_two_strength_sessions(demo_files: list
     assert sports == {("running", "generic"): 33, ("training", "strength_training"): 2}
 
 
-def test_demo_files_cover_six_weeks_ending_yesterday(demo_files: list[Path]) -> None:
+def test_demo_files_cover_the_six_complete_local_weeks_before_today(demo_files: list[Path]) -> None:
     dates = sorted(date.fromisoformat(path.name[:10]) for path in demo_files)
-    assert dates[0] >= TODAY - timedelta(days=42)
-    assert dates[-1] == TODAY - timedelta(days=1)
+    assert date(2026, 9, 28) == FIRST and FIRST.weekday() == 0
+    assert dates[0] == FIRST
+    assert dates[-1] == date(2026, 11, 8)  # the Sunday before the Thursday it was run on
+
+
+@pytest.mark.parametrize("hour", range(0, 24, 3))
+def test_the_demo_weeks_are_the_athletes_own_whatever_the_utc_hour(hour: int) -> None:
+    monday_utc = datetime(2026, 11, 9, hour, tzinfo=UTC)  # still Sunday in Los Angeles until 08:00 UTC
+    local_today = monday_utc.astimezone(ZoneInfo("America/Los_Angeles")).date()
+    first = first_demo_day(monday_utc, "America/Los_Angeles")
+    assert first.weekday() == 0 and first + timedelta(weeks=6) <= local_today < first + timedelta(weeks=7)
 
 
 def test_file_names_are_the_local_start_in_the_athletes_timezone(demo_files: list[Path]) -> None:
@@ -63,7 +73,7 @@ def test_the_evening_run_is_on_the_next_utc_day_but_its_local_timestamp_keeps_th
 
 
 def test_demo_files_are_the_same_on_every_run(demo_files: list[Path], tmp_path: Path) -> None:
-    again = write_demo_files(tmp_path, TODAY)
+    again = write_demo_files(tmp_path, FIRST)
     assert [p.name for p in again] == [p.name for p in demo_files]
     assert all(
         hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest()
@@ -74,7 +84,7 @@ def test_demo_files_are_the_same_on_every_run(demo_files: list[Path], tmp_path: 
 def test_runsync_demo_syncs_the_squad_and_its_audit_finds_the_planted_patterns(tmp_path: Path) -> None:
     from tests.conftest import run_cli
 
-    out = run_cli("demo", "--dir", tmp_path / "squad")
+    out = run_cli("--now", "2026-11-12T09:00:00Z", "demo", "--dir", tmp_path / "squad")
     assert "71 sessions imported for the demo squad (demo, sam)" in out.stderr
     assert "ALERT (new): 3 hard days in a row" in out.stdout
     assert "WARNING (new): Weekly distance up" in out.stdout

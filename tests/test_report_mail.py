@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from runsync.store import Store
-from tests.conftest import run_cli
+from tests.conftest import DEMO_NOW, run_cli
 from tests.smtp_server import Sink, free_port, self_signed, start_server
 
 HOSTILE = "<script>alert(1)</script>"
@@ -22,13 +22,14 @@ HOSTILE = "<script>alert(1)</script>"
 def squad_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo squad (2 athletes, 6 weeks of FIT files), synced once for the module."""
     folder = tmp_path_factory.mktemp("demo") / "squad"
-    run_cli("demo", "--dir", folder)
+    run_cli("--now", DEMO_NOW, "demo", "--dir", folder)
     return folder
 
 
 @pytest.fixture
-def squad(squad_template: Path, tmp_path: Path) -> Path:
-    """A private copy of the demo squad's config and database; returns the config path."""
+def squad(squad_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the demo squad's config and database, and the demo's clock; returns the config path."""
+    monkeypatch.setenv("RUNSYNC_NOW", DEMO_NOW)
     config = tmp_path / "config.toml"
     text = (squad_template / "config.toml").read_text(encoding="utf-8")
     (tmp_path / "runsync.db").write_bytes((squad_template / "runsync.db").read_bytes())

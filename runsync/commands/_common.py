@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -12,12 +13,12 @@ import click
 
 from runsync.app import App
 from runsync.config import Athlete
-from runsync.errors import UsageError
+from runsync.errors import TemporaryError, UsageError
 
 
 def app_of(ctx: click.Context) -> App:
     if not isinstance(ctx.obj, App):
-        ctx.obj = App.load(ctx.meta["config_path"], verbose=ctx.meta["verbose"])
+        ctx.obj = App.load(ctx.meta["config_path"], verbose=ctx.meta["verbose"], now=ctx.meta.get("now"))
     return ctx.obj
 
 
@@ -57,6 +58,18 @@ def with_progress(app: App, items: list[Path], label: str) -> Iterable[Path]:
 def _bar(items: list[Path], label: str) -> Iterator[Path]:
     with click.progressbar(items, label=label, file=sys.stderr) as bar:
         yield from bar
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write a file the person named (-o): any OSError is one line naming the path (disk full: exit 5; a missing
+    folder, a directory or no permission: exit 2, the argument is wrong)."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            raise TemporaryError(f"cannot write {path}: {reason}") from None
+        raise UsageError(f"cannot write {path}: {reason}") from None
 
 
 def echo_verbose(app: App, message: str) -> None:

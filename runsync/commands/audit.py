@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import click
@@ -39,7 +39,7 @@ def audit(app: App, athlete_id: str | None, all_: bool, since: date | None, unti
         audit_lib.installed_checked(app.plugin_manager(strict), app.config), app.config, rule_ids
     )
     result = audit_lib.run_audit(app.store, app.config, choose_athletes(app, athlete_id, all_), rules,
-                                 now=datetime.now(UTC), since=since, until=until)  # fmt: skip
+                                 now=app.now, since=since, until=until)  # fmt: skip
     new = {f.key for f in result.new}
     click.echo(findings_json(result.findings) if fmt == "json" else RENDERERS[fmt](result.findings, new))
     echo_verbose(app, f"{len(result.findings)} findings, {len(result.new)} new, {len(rules)} rules")

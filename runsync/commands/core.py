@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import click
@@ -11,8 +11,8 @@ from runsync import export, sync
 from runsync.app import App
 from runsync.commands._common import app_of, echo_verbose, needs_app, parse_date, with_progress
 from runsync.config import find_config_path
-from runsync.errors import ExitStatus, UsageError
-from runsync.starter import write_starter_config
+from runsync.errors import UsageError
+from runsync.starter import missing_folders, write_starter_config
 
 
 @click.command()
@@ -32,26 +32,40 @@ def init(ctx: click.Context, athlete_id: str, name: str | None, timezone: str | 
     """
     path = find_config_path(ctx.meta["config_path"])
     write_starter_config(path, athlete_id, name=name, timezone=timezone, fit_dirs=fit_dirs, force=force)
+    for folder in missing_folders(fit_dirs):
+        click.echo(f"warning: watch folder {folder} does not exist (yet): plug the watch in, or fix "
+                   f"athletes.{athlete_id}.fit_dirs in {path}", err=True)  # fmt: skip
     click.echo(f"wrote {path}; next: runsync sync", err=True)
+
+
+STILL_FAILING_LISTED = 3  # files that failed on an earlier run are listed one per line up to this many
 
 
 def report_sync(app: App, report: sync.SyncReport) -> None:
     """Failures always go to stderr (one line each); the summary only with -v."""
     for path, reason in report.failed:
         click.echo(f"skipped {path}: {reason}", err=True)
+    still = report.still_failing
+    if 0 < len(still) <= STILL_FAILING_LISTED:
+        for path, reason, since in still:
+            click.echo(f"still failing since {since}: {path}: {reason}", err=True)
+    elif still:
+        oldest = min(since for _, _, since in still)
+        click.echo(f"{len(still)} files still fail to import (the oldest since {oldest}); `runsync status` lists "
+                   "them", err=True)  # fmt: skip
     for note in report.notes:
         click.echo(note, err=True)
     for error in report.errors:
         click.echo(f"runsync: {error}", err=True)
-    if report.failed:
-        click.echo(f"{len(report.failed)} failed; {report.summary()}", err=True)
+    if report.failed or report.still_failing:
+        click.echo(f"{len(report.failed) + len(still)} failed; {report.summary()}", err=True)
     else:
         echo_verbose(app, report.summary())
 
 
 @click.command(name="sync")
 @click.option("--athlete", "athletes", multiple=True, help="Only this athlete (repeatable).")
-@click.option("--fit-dir", "fit_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--fit-dir", "fit_dirs", multiple=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Also import this folder of .fit files (for the one athlete chosen).")  # fmt: skip
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Processes decoding FIT files (default: one per core; 1: no worker processes).")  # fmt: skip
@@ -66,7 +80,7 @@ def sync_command(app: App, athletes: tuple[str, ...], fit_dirs: tuple[Path, ...]
     chosen = app.config.select_athletes(athletes)
     if fit_dirs and len(chosen) > 1:
         raise UsageError("--fit-dir needs one athlete: add --athlete ID")
-    report = sync.run_sync(app.store, chosen, extra_fit_dirs=fit_dirs, config=app.config, workers=workers,
+    report = sync.run_sync(app.store, chosen, extra_fit_dirs=fit_dirs, config=app.config, workers=workers, now=app.now,
                            on_files=lambda files: with_progress(app, files, "importing"))  # fmt: skip
     report_sync(app, report)
     if report.exit_status():
@@ -88,8 +102,8 @@ def import_command(app: App, files: tuple[Path, ...], athlete_id: str | None) ->
     with app.store.lock():
         report = sync.import_fit_files(app.store, with_progress(app, list(files), "importing"), athlete)
     report_sync(app, report)
-    if report.failed:
-        click.get_current_context().exit(int(ExitStatus.PARTIAL))
+    if report.exit_status():
+        click.get_current_context().exit(int(report.exit_status()))
 
 
 @click.command()
@@ -124,12 +138,28 @@ def athletes(app: App) -> None:
     from runsync.strava_sync import strava_status  # stravalib loads only for the commands that use it
 
     counts = app.store.athletes_with_sessions()
-    now = datetime.now(UTC)
+    now = app.now
     for athlete in app.config.athletes.values():
         sources = [f"fit: {', '.join(map(str, athlete.fit_dirs))}" if athlete.fit_dirs else None,
                    strava_status(app.store, athlete, lambda: app.secrets, now) if athlete.strava else None]  # fmt: skip
         line = f"{athlete.id}\t{athlete.name}\t{athlete.timezone}\t{counts.get(athlete.id, 0)} sessions"
         click.echo(line + "\t" + ("; ".join(s for s in sources if s) or "no sources"))
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@needs_app
+def status(app: App, fmt: str) -> None:
+    """Show per athlete and source the last sync, files that still fail, token state, and the writer lock.
+
+    \b
+    Example:
+      runsync status --format json
+    """
+    from runsync.status import collect_status, status_json, status_text
+
+    found = collect_status(app.store, app.config, lambda: app.secrets, app.now)
+    click.echo(status_json(found) if fmt == "json" else status_text(found))
 
 
 @click.command()
@@ -145,7 +175,7 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
     """
     from runsync.demo import setup_demo
 
-    config_path = setup_demo(folder, today=date.today())
+    config_path, first_day = setup_demo(folder, now=ctx.meta["now"])
     ctx.meta["config_path"] = str(config_path)
     app = app_of(ctx)
     report = sync.run_sync(app.store, app.config.select_athletes(),
@@ -153,10 +183,10 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
     report_sync(app, report)
     found = app.store.sessions()
     click.echo(export.sessions_table(found[-14:], app.intensity_of(found)))
-    click.echo("\nAudit of the last six weeks:")
+    click.echo("\nAudit of the demo weeks:")
     from runsync.commands.audit import audit
 
-    ctx.invoke(audit, athlete_id=None, all_=True, since=None, until=None, rule_ids=(), fmt="text", fail_on=None,
+    ctx.invoke(audit, athlete_id=None, all_=True, since=first_day, until=None, rule_ids=(), fmt="text", fail_on=None,
                strict=False)  # fmt: skip
     click.echo(f"\n{report.sessions} sessions imported for the demo squad ({', '.join(app.config.athletes)}).",
                err=True)  # fmt: skip
@@ -164,4 +194,4 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
         click.echo(f"Try: runsync --config {config_path} {command}", err=True)
 
 
-COMMANDS = (init, demo, sync_command, import_command, sessions, athletes)
+COMMANDS = (init, demo, sync_command, import_command, sessions, athletes, status)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from email.generator import BytesGenerator
 from pathlib import Path
 
@@ -12,16 +12,10 @@ import click
 from runsync import audit as audit_lib
 from runsync import report as report_lib
 from runsync.app import App
-from runsync.commands._common import choose_athletes, echo_verbose, needs_app, parse_date
-from runsync.config import Athlete
-from runsync.mailer import Outgoing, fetch_smtp_password, send_messages
-from runsync.report.outbox import Builder, outbox, record_sent
-
-
-def _athletes(app: App, athlete_id: str | None, all_: bool) -> tuple[list[Athlete], bool]:
-    """The athletes and whether this is a squad report (--all, or no --athlete with several configured)."""
-    chosen = choose_athletes(app, athlete_id, all_)
-    return chosen, not athlete_id and (all_ or len(chosen) > 1)
+from runsync.commands._common import choose_athletes, echo_verbose, needs_app, parse_date, write_output
+from runsync.errors import ExitStatus
+from runsync.mailer import Outgoing
+from runsync.report.outbox import Builder, deliver_reports
 
 
 @click.command()
@@ -45,38 +39,46 @@ def report(app: App, athlete_id: str | None, all_: bool, week: date | None, week
       runsync report --athlete ana --format html -o ana.html
       runsync sync -q && runsync report --all --email      # Monday's cron line
     """
-    athletes, squad = _athletes(app, athlete_id, all_)
-    now = datetime.now(UTC)
-    build = _builder(app, now, week, weeks)
+    athletes = choose_athletes(app, athlete_id, all_)
+    squad = not athlete_id and (all_ or len(athletes) > 1)
+    build = _builder(app, week, weeks)
     if email or to or dry_run:
-        return mail_reports(app, athletes, squad, to, dry_run, build, now)
-    text = report_lib.RENDERERS[fmt](build(athletes, None, squad))
+        delivery = deliver_reports(app.store, app.config, athletes, squad=squad, to=to, build=build, now=app.now,
+                                   secrets=lambda: app.secrets, dry_run=dry_run)  # fmt: skip
+        if dry_run:
+            write_eml(delivery.messages)
+        echo_verbose(app, f"{'composed' if dry_run else 'sent'} {len(delivery.messages)} reports")
+        return exit_for(delivery.reports)
+    built = build(athletes, None, squad)
+    text = report_lib.RENDERERS[fmt](built)
     if output:
-        output.write_text(text, encoding="utf-8")
+        write_output(output, text)
     else:
         click.echo(text, nl=False)
+    exit_for([built])
 
 
-def _builder(app: App, now: datetime, week: date | None, weeks: int) -> Builder:
+def _builder(app: App, week: date | None, weeks: int) -> Builder:
     """(athletes, recipient, squad) → Report, with the enabled rules and this run's `now`."""
     rules = audit_lib.selected_rules(audit_lib.installed_checked(app.plugin_manager(), app.config), app.config)
 
-    def build(athletes: list[Athlete], recipient: str | None, squad: bool) -> report_lib.Report:
-        return report_lib.build_report(app.store, app.config, athletes, rules, now=now, week=week, weeks=weeks,
+    def build(athletes: list, recipient: str | None, squad: bool) -> report_lib.Report:
+        return report_lib.build_report(app.store, app.config, athletes, rules, now=app.now, week=week, weeks=weeks,
                                        squad=squad, recipient=recipient)  # fmt: skip
 
     return build
 
 
-def mail_reports(app: App, athletes: list[Athlete], squad: bool, to: tuple[str, ...], dry_run: bool, build: Builder,
-                 now: datetime) -> None:  # fmt: skip
-    """Send one message per recipient (or write them with --dry-run); record each one the server accepted."""
-    messages, weeks = outbox(app.config, athletes, squad, to, build, now)
-    if dry_run:
-        return write_eml(messages)
-    password = fetch_smtp_password(app.config.email, lambda: app.secrets)
-    send_messages(messages, app.config.email, password, on_sent=record_sent(app.store, weeks, now))
-    echo_verbose(app, f"sent {len(messages)} reports: {', '.join(r for m in messages for r in m.recipients)}")
+def exit_for(reports: list[report_lib.Report]) -> None:
+    """7 when a rule crashed (named), 6 when an athlete's report failed; the rest was printed or mailed."""
+    crashed = sorted({c for r in reports for c in r.crashed})
+    failed = sorted({a for r in reports for a in r.failed})
+    if crashed:
+        click.echo(f"runsync: rule crashed: {', '.join(crashed)}", err=True)
+    if failed:
+        click.echo(f"runsync: the report failed for {', '.join(failed)}; the others were built", err=True)
+    if crashed or failed:
+        click.get_current_context().exit(int(ExitStatus.PLUGIN if crashed else ExitStatus.PARTIAL))
 
 
 def write_eml(messages: list[Outgoing]) -> None:

@@ -7,6 +7,7 @@ the device wrote none. Laps, records and strength sets go to the session whose t
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from runsync.connectors.fit_decode import FitActivity, decode_fit, is_device_time
+from runsync.errors import DecodeError
 from runsync.model import SAMPLE_COLUMNS, Lap, Session, Source, StrengthSet
 
 __all__ = ["FitActivity", "decode_fit", "fetch_fit_files", "normalise_fit"]
@@ -31,15 +33,19 @@ _TIMER_STOPS = {"stop", "stop_all", "stop_disable", "stop_disable_all"}
 _SEMICIRCLE_DEG = 180.0 / 2**31
 
 
-def fetch_fit_files(folder: Path) -> list[Path]:
-    """Every *.fit / *.FIT file under `folder`, recursively, sorted; hidden files and folders are skipped."""
-    folder = Path(folder)
+def fetch_fit_files(folder: Path, problems: list[tuple[str, str]] | None = None) -> list[Path]:
+    """Every *.fit / *.FIT file under `folder`, recursively, sorted; hidden files and folders are skipped.
+    A subfolder that cannot be read is added to `problems` as (folder, reason), never skipped silently."""
+
+    def unreadable(error: OSError) -> None:
+        if problems is not None:
+            problems.append((str(error.filename), f"cannot read this folder: {error.strerror or error}"))
+
     found = []
-    for path in folder.rglob("*"):
-        relative = path.relative_to(folder).parts
-        if path.suffix.lower() == ".fit" and not any(p.startswith(".") for p in relative) and path.is_file():
-            found.append(path)
-    return sorted(found)
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found += [Path(root, name) for name in files if name.lower().endswith(".fit") and not name.startswith(".")]
+    return sorted(p for p in found if p.is_file())
 
 
 class Span(NamedTuple):
@@ -55,6 +61,9 @@ def normalise_fit(activity: FitActivity, *, athlete: str, file_hash: str, path: 
     activity = _on_utc_clock(activity, tz)
     summaries = activity.sessions or [_summary_from_records(activity)]
     dated = [(summary, span) for summary in summaries if (span := _span(summary, activity.records)) is not None]
+    if not dated and any(summaries):
+        raise DecodeError("no session can be dated: every time in the file is in 1989 (the watch's clock was not "
+                          "set, so it counted seconds since it was switched on)")  # fmt: skip
     spans = [span for _, span in dated]
     lap_owners = _owners(spans, [_lap_time(lap) for lap in activity.laps], [lap["part"] for lap in activity.laps])
     set_owners = _owners(spans, [_set_time(s) for s in activity.sets], [s["part"] for s in activity.sets])

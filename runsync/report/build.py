@@ -9,6 +9,7 @@ import pandas as pd
 
 from runsync.audit import HISTORY_DAYS, audit_sessions
 from runsync.config import Athlete, Config
+from runsync.errors import RunsyncError
 from runsync.model import Finding, Session
 from runsync.report.model import AthleteReport, IntervalLine, Report, ReportFinding, WeekSummary
 from runsync.rules import Rule, RuleContext
@@ -19,6 +20,7 @@ DEFAULT_WEEKS = 4  # weeks shown before the chosen one
 CHART_WEEKS = 12  # weekly distances in the chart, ending with the chosen week ...
 MIN_CHART_WEEKS = 8  # ... less the empty weeks before the athlete's first run, down to this many
 INTERVAL_RULE = "interval-sessions"
+NO_SESSIONS = "Nothing to report yet: no sessions are stored for {name}. Run `runsync sync` (or `runsync import`)."
 
 
 def last_complete_week(athlete: Athlete, now: datetime, week_start: int = 0) -> date:
@@ -45,9 +47,20 @@ def build_report(
     built = []
     for athlete in athletes:
         chosen = week_start_of(week, config.week_start) if week else last_complete_week(athlete, now, config.week_start)
-        built.append(build_athlete(store, config, athlete, rules, now=now, week=chosen, weeks=weeks,
-                                   recipient=recipient))  # fmt: skip
+        try:
+            built.append(build_athlete(store, config, athlete, rules, now=now, week=chosen, weeks=weeks,
+                                       recipient=recipient))  # fmt: skip
+        except RunsyncError:
+            raise  # the store or the config: every athlete would meet it
+        except Exception as exc:  # one athlete's failure never stops the others' reports
+            built.append(failed_athlete(athlete, chosen, exc))
     return Report(tuple(built), units=config.units, squad=squad)
+
+
+def failed_athlete(athlete: Athlete, week: date, exc: Exception) -> AthleteReport:
+    note = f"The report for {athlete.name} could not be built ({type(exc).__name__}: {exc}); the others were."
+    return AthleteReport(athlete.id, athlete.name, weeks=(WeekSummary(week),), chart=(), recipients=athlete.email,
+                         note=note, failed=True)  # fmt: skip
 
 
 def build_athlete(
@@ -64,7 +77,8 @@ def build_athlete(
     first, last = week - timedelta(weeks=weeks), week + timedelta(days=6)
     since = min(first, week - timedelta(weeks=CHART_WEEKS - 1))
     sessions = store.sessions(athlete.id, since=since - timedelta(days=HISTORY_DAYS), until=last, samples=True)
-    findings = audit_sessions(athlete, sessions, rules, config, now=now, since=first, until=last).findings
+    audited = audit_sessions(athlete, sessions, rules, config, now=now, since=first, until=last)
+    findings = audited.findings
     marked = mark_new(store, athlete.id, findings, now=now, since=first, until=last, recipient=recipient)
     ctx = RuleContext(athlete, sessions, now=now, week_start=config.week_start)
     starts = [week - timedelta(weeks=n) for n in range(max(weeks, CHART_WEEKS - 1), -1, -1)]
@@ -79,6 +93,8 @@ def build_athlete(
         chart=chart_weeks(frame["distance_m"], starts[-CHART_WEEKS:]),
         intervals=tuple(interval_lines(ctx, summaries[-1].findings)),
         recipients=athlete.email,
+        note=None if sessions or store.has_sessions(athlete.id) else NO_SESSIONS.format(name=athlete.name),
+        crashed=tuple(audited.crashed),
     )
 
 

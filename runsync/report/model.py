@@ -59,6 +59,9 @@ class AthleteReport:
     chart: tuple[tuple[date, float], ...]  # (week start, running distance m) over the chart span, oldest first
     intervals: tuple[IntervalLine, ...] = ()  # the chosen week's interval sessions
     recipients: tuple[str, ...] = ()  # the athlete's own report goes here (config [athletes.<id>] email)
+    note: str | None = None  # said instead of / before the figures: no sessions yet, or why the report failed
+    failed: bool = False  # the report could not be built (the others still are)
+    crashed: tuple[str, ...] = ()  # rules that raised on this athlete's data ("rule-id (athlete)")
 
     @property
     def week(self) -> WeekSummary:
@@ -99,8 +102,16 @@ class Report:
     squad: bool = False  # a coach's --all report: leads with the roll-up
 
     def by_attention(self) -> list[AthleteReport]:
-        """Who needs attention first: most alerts, then warnings, then new findings; then by name."""
-        return sorted(self.athletes, key=lambda a: (tuple(-n for n in a.attention), a.name.lower()))
+        """Who needs attention first: a failed report, then most alerts, warnings, new findings; then by name."""
+        return sorted(self.athletes, key=lambda a: (not a.failed, tuple(-n for n in a.attention), a.name.lower()))
+
+    @property
+    def crashed(self) -> tuple[str, ...]:
+        return tuple(c for a in self.athletes for c in a.crashed)
+
+    @property
+    def failed(self) -> tuple[str, ...]:
+        return tuple(a.athlete for a in self.athletes if a.failed)
 
     @property
     def week_start(self) -> date:

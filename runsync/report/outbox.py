@@ -7,14 +7,16 @@ recipients of the report asked for. A report is recorded as sent to a recipient 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from runsync.config import Athlete, Config
 from runsync.errors import ConfigError
-from runsync.mailer import DEFAULT_SENDER, Outgoing, build_message
+from runsync.mailer import DEFAULT_SENDER, Outgoing, build_message, fetch_smtp_password, send_messages
 from runsync.report.html import chart_cid, charts, to_html
 from runsync.report.model import Report, subject
 from runsync.report.render import to_text
+from runsync.secrets import Secrets
 from runsync.store import Store
 
 # (athletes, recipient, squad?) → the report for that reader
@@ -47,15 +49,29 @@ def compose(report: Report, recipient: str, sender: str | None, now: datetime) -
     return Outgoing(message, (recipient,), tuple(a.athlete for a in report.athletes))
 
 
-def outbox(config: Config, athletes: list[Athlete], squad: bool, to: tuple[str, ...], build: Builder,
-           now: datetime) -> tuple[list[Outgoing], dict[str, date]]:  # fmt: skip
-    """Every message to send, and the week each athlete's report covers (for recording what was sent)."""
-    messages, weeks = [], {}
+@dataclass
+class Delivery:
+    """What deliver_reports did: the messages (sent, or only composed with dry_run) and the reports in them."""
+
+    messages: list[Outgoing] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
+
+
+def deliver_reports(store: Store, config: Config, athletes: list[Athlete], *, squad: bool, to: tuple[str, ...],
+                    build: Builder, now: datetime, secrets: Callable[[], Secrets], dry_run: bool = False
+                    ) -> Delivery:  # fmt: skip
+    """Build one report per recipient, compose the mails, send them over SMTP (unless `dry_run`) and record each
+    one the server accepted. The one call cron, `runsync serve` and tests make to mail the weekly reports."""
+    delivery, weeks = Delivery(), {}
     for chosen, address, as_squad in recipients(config, athletes, squad, to):
         report = build(chosen, address, as_squad)
         weeks.update({a.athlete: a.week.start for a in report.athletes})
-        messages.append(compose(report, address, config.email.sender, now))
-    return messages, weeks
+        delivery.reports.append(report)
+        delivery.messages.append(compose(report, address, config.email.sender, now))
+    if not dry_run:
+        password = fetch_smtp_password(config.email, secrets)
+        send_messages(delivery.messages, config.email, password, on_sent=record_sent(store, weeks, now))
+    return delivery
 
 
 def record_sent(store: Store, weeks: dict[str, date], now: datetime) -> Callable[[Outgoing, tuple[str, ...]], None]:

@@ -38,6 +38,8 @@ def rollup_line(athlete: AthleteReport, units: str) -> str:
     ramp = "" if pct is None else f" ({pct:+.0f} %)"
     flags = [f"{n} {s}{'' if n == 1 else 's'}" for n, s in ((alerts, "alert"), (warnings, "warning")) if n]
     state = (", ".join(flags) + (f" ({new} new)" if new else "")) if flags else "all clear"
+    if athlete.failed:
+        state = "report failed (see below)"
     week = athlete.week
     return (f"{athlete.name} ({athlete.athlete}): {distance(week.distance_m, units)}{ramp}, {week.runs} runs, "
             f"{week.hard} hard, {week.strength} strength — {state}")  # fmt: skip
@@ -78,6 +80,8 @@ def to_text(report: Report) -> str:
 def _athlete_text(a: AthleteReport, units: str) -> list[str]:
     title = f"{a.name} — week of {week_range(a.week)}"
     lines = [title, "=" * len(title)]
+    if a.note:  # nothing stored yet, or the report failed: no figures to show
+        return [*lines, a.note]
     lines += [f"{label + ':':<19}{value}" for label, value in figures(a.week, units)]
     if change(a):
         lines.append(f"{'Change:':<19}{change(a)}")
@@ -104,7 +108,10 @@ def to_markdown(report: Report) -> str:
 
 
 def _athlete_markdown(a: AthleteReport, units: str) -> list[str]:
-    out = [f"## {_md(a.name)} — week of {week_range(a.week)}", "", "| | |", "|---|---|"]
+    out = [f"## {_md(a.name)} — week of {week_range(a.week)}", ""]
+    if a.note:  # nothing stored yet, or the report failed: no figures to show
+        return [*out, f"_{_md(a.note)}_"]
+    out += ["| | |", "|---|---|"]
     out += [f"| {label} | {value} |" for label, value in figures(a.week, units)]
     if a.intervals:
         out += ["", "**Interval sessions**", ""]
@@ -128,7 +135,12 @@ def to_json(report: Report) -> str:
 
 
 def _athlete_json(a: AthleteReport) -> dict[str, Any]:
-    return {"athlete": a.athlete, "name": a.name, "weeks": [_week_json(w) for w in a.weeks]}
+    found = {"athlete": a.athlete, "name": a.name, "weeks": [_week_json(w) for w in a.weeks]}
+    if a.note:
+        found["note"] = a.note  # no sessions stored yet, or why this athlete's report failed
+    if a.failed:
+        found["error"] = True
+    return found
 
 
 def _week_json(w: WeekSummary) -> dict[str, Any]:

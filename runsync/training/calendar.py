@@ -32,20 +32,28 @@ def sessions_frame(sessions: list[Session], intensity: Callable[[Session], Inten
 
 
 def daily_frame(sessions: pd.DataFrame, first: date | None = None, last: date | None = None) -> pd.DataFrame:
-    """Every local day from `first` to `last` (default: the sessions' span), rest days included."""
+    """Every local day from `first` to `last` (default: the sessions' span), rest days included. Empty (with every
+    column) when there is neither a session nor a day given."""
     days = list(sessions.index)
-    first = first or (min(days) if days else None)
-    last = last or (max(days) if days else None)
+    first = first or (min(days) if days else last)
+    last = last or (max(days) if days else first)
     index = pd.Index(_dates(first, last), name="date", dtype=object)
-    runs = sessions[sessions["is_run"]]
+    runs = sessions[sessions["is_run"].astype(bool)]
     frame = pd.DataFrame(index=index)
-    frame["distance_m"] = runs.groupby(level=0)["distance_m"].sum().reindex(index, fill_value=0.0)
-    frame["moving_s"] = runs.groupby(level=0)["moving_s"].sum().reindex(index, fill_value=0.0)
-    frame["runs"] = runs.groupby(level=0).size().reindex(index, fill_value=0)
+    frame["distance_m"] = _per_day(runs["distance_m"], index, float)
+    frame["moving_s"] = _per_day(runs["moving_s"], index, float)
+    frame["runs"] = _per_day(pd.Series(1, index=runs.index), index, int)
     for level in ("easy", "moderate", "hard"):
-        frame[level] = (runs["intensity"] == level).groupby(level=0).sum().reindex(index, fill_value=0).astype(int)
-    frame["strength"] = sessions["is_strength"].groupby(level=0).sum().reindex(index, fill_value=0).astype(int)
+        frame[level] = _per_day((runs["intensity"] == level).astype(int), index, int)
+    frame["strength"] = _per_day(sessions["is_strength"].astype(int), index, int)
     return with_load(frame)
+
+
+def _per_day(values: pd.Series, index: pd.Index, dtype: type) -> pd.Series:
+    """The sum of `values` per date of `index` (0 on days without any)."""
+    if values.empty:
+        return pd.Series(0, index=index, dtype=dtype)
+    return values.groupby(level=0).sum().reindex(index, fill_value=0).astype(dtype)
 
 
 def with_load(daily: pd.DataFrame) -> pd.DataFrame:
@@ -64,13 +72,13 @@ def week_start_of(day: date, week_start: int = 0) -> date:
 
 def weekly_frame(sessions: pd.DataFrame, daily: pd.DataFrame, week_start: int = 0) -> pd.DataFrame:
     """Per local week (index: the week's first day): distance, time, counts and the longest run."""
-    weeks = [week_start_of(d, week_start) for d in daily.index]
     columns = ["distance_m", "moving_s", *COUNTS]
-    frame = daily[columns].groupby(pd.Index(weeks, name="week_start", dtype=object)).sum()
-    runs = sessions[sessions["is_run"]]
+    weeks = pd.Index([week_start_of(d, week_start) for d in daily.index], name="week_start", dtype=object)
+    frame = daily[columns].groupby(weeks).sum() if len(daily) else daily[columns].set_axis(weeks)
+    runs = sessions[sessions["is_run"].astype(bool)]
     run_weeks = pd.Index([week_start_of(d, week_start) for d in runs.index], dtype=object)
     longest = runs["distance_m"].groupby(run_weeks).max() if len(runs) else pd.Series(dtype=float)
-    frame["longest_m"] = longest.reindex(frame.index, fill_value=0.0)
+    frame["longest_m"] = longest.reindex(frame.index, fill_value=0.0).astype(float)
     return frame
 
 

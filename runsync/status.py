@@ -1,0 +1,74 @@
+"""`runsync status`: per athlete and source the last sync, the files that still fail, the token state; and whether
+a sync holds the writer lock. Read only: nothing is fetched and nothing written."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from runsync.config import Athlete, Config
+from runsync.secrets import Secrets
+from runsync.store import Store
+
+JSON_VERSION = 1
+
+
+def collect_status(store: Store, config: Config, secrets: Callable[[], Secrets], now: datetime) -> dict[str, Any]:
+    counts = store.athletes_with_sessions()
+    failing = store.raw_records(status="error")
+    athletes = []
+    for athlete in config.athletes.values():
+        athletes.append({
+            "athlete": athlete.id,
+            "name": athlete.name,
+            "sessions": counts.get(athlete.id, 0),
+            "sources": _sources(store, athlete, secrets, now),
+            "failing_files": [{"path": r.path, "reason": r.error, "since": r.fetched_at}
+                              for r in failing if r.athlete == athlete.id],
+        })  # fmt: skip
+    return {"version": JSON_VERSION, "database": str(store.path), "lock": "held" if store.db.lock_held() else "free",
+            "athletes": athletes}  # fmt: skip
+
+
+def _sources(store: Store, athlete: Athlete, secrets: Callable[[], Secrets], now: datetime) -> list[dict[str, Any]]:
+    found = []
+    if athlete.fit_dirs:
+        found.append({"source": "fit", "last_sync": store.state(athlete.id, "fit", "last_sync"),
+                      "folders": [str(d) for d in athlete.fit_dirs],
+                      "missing_folders": [str(d) for d in athlete.fit_dirs if not d.is_dir()]})  # fmt: skip
+    if athlete.strava:
+        from runsync.strava_sync import strava_state  # stravalib loads only when an athlete uses Strava
+
+        found.append(strava_state(store, athlete, secrets, now))
+    return found
+
+
+def status_json(status: dict[str, Any]) -> str:
+    return json.dumps(status, indent=2)
+
+
+def status_text(status: dict[str, Any]) -> str:
+    lines = [f"database {status['database']} (writer lock {status['lock']})"]
+    for a in status["athletes"]:
+        lines.append(f"{a['athlete']} ({a['name']}): {a['sessions']} sessions")
+        for src in a["sources"]:
+            lines.append(f"  {src['source']}: " + ", ".join(_source_words(src)))
+        for f in a["failing_files"]:
+            lines.append(f"  failing since {f['since'][:10]}: {f['path']}: {f['reason']}")
+    if not status["athletes"]:
+        lines.append("no athletes configured: run `runsync init`")
+    return "\n".join(lines)
+
+
+def _source_words(src: dict[str, Any]) -> list[str]:
+    words = [f"last sync {src['last_sync']}" if src.get("last_sync") else "never synced"]
+    if src["source"] == "fit":
+        words += [f"folder missing: {d}" for d in src["missing_folders"]]
+    else:
+        words.append(f"{src['pending']} pending")
+        if not src["history_complete"]:
+            words.append("history incomplete")
+        words.append(f"token {src['token']}")
+    return words
