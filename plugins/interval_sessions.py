@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from statistics import mean
 
+from runsync.analysis import INTERVAL_LIMITS, IntervalParams, IntervalSet
 from runsync.hookspecs import hookimpl
 from runsync.model import Finding, Session
 from runsync.rules import Rule, RuleContext, params_from, session_label
-from runsync.training import INTERVAL_LIMITS, IntervalParams, IntervalSet
 
 
 class IntervalSessions(Rule):

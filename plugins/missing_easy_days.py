@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+from runsync.analysis import INTENSITY_LIMITS, Intensity, IntensityParams
 from runsync.hookspecs import hookimpl
 from runsync.model import Finding, Session
 from runsync.rules import Rule, RuleContext, params_from, session_label
-from runsync.training import INTENSITY_LIMITS, Intensity, IntensityParams
 
 
 class MissingEasyDays(Rule):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -15,6 +14,7 @@ from runsync.secrets import Secrets, open_secrets
 from runsync.store import Store
 
 if TYPE_CHECKING:
+    from runsync.analysis import SessionAnalysis
     from runsync.plugins import PluginManager
 
 
@@ -43,12 +43,17 @@ class App:
         if self._store is not None:
             self._store.close()
 
-    def intensity_of(self, sessions: list[Session]) -> Callable[[Session], str | None]:
-        """Session → easy | moderate | hard, judged against the athlete's own thresholds (critical speed
-        estimated from their stored best efforts when none is configured)."""
-        from runsync.training.summary import intensity_lookup
+    def analyses_of(self, sessions: list[Session]) -> dict[str, SessionAnalysis]:
+        """The stored analyses of these sessions (of configured athletes), brought up to date first."""
+        from runsync.analysis.refresh import fresh_analyses
 
-        return intensity_lookup(self.config, self.store, sessions)
+        found: dict[str, SessionAnalysis] = {}
+        for athlete_id in dict.fromkeys(s.athlete for s in sessions):
+            athlete = self.config.athletes.get(athlete_id)
+            days = [s.local_date for s in sessions if s.athlete == athlete_id]
+            if athlete is not None:
+                found.update(fresh_analyses(self.store, self.config, athlete, since=min(days), until=max(days)))
+        return found
 
     def plugin_manager(self, strict: bool = False) -> PluginManager:
         from runsync.plugins import get_plugin_manager

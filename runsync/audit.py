@@ -2,15 +2,20 @@
 
 A rule that raises becomes one alert finding saying so (and the command exits 7); the other rules still report.
 Rules see HISTORY_DAYS of sessions before `since`, so a ramp or a hard-day streak that started earlier is judged
-whole; only findings that overlap [since, until] are kept.
+whole; only findings that overlap [since, until] are kept. Rules read each session's stored analysis, brought up to
+date first (runsync.analysis.refresh): samples are read only for a session whose analysis is stale.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+import pandas as pd
+
+from runsync.analysis import SessionAnalysis, analysis_settings
+from runsync.analysis.refresh import fresh_analyses
 from runsync.config import Athlete, Config
 from runsync.errors import UsageError
 from runsync.model import SEVERITIES, Finding, Session
@@ -27,11 +32,14 @@ class AuditResult:
     findings: list[Finding] = field(default_factory=list)
     new: list[Finding] = field(default_factory=list)  # first seen by this audit (filled by save)
     crashed: list[str] = field(default_factory=list)  # "rule-id (athlete)" for each rule that raised
+    degraded: list[str] = field(default_factory=list)  # "session (athlete, date): why its analysis failed"
+    context: RuleContext | None = None  # what the rules saw (one athlete's audit): the report reuses it
 
     def extend(self, other: AuditResult) -> None:
         self.findings += other.findings
         self.new += other.new
         self.crashed += other.crashed
+        self.degraded += other.degraded
 
     def reaches(self, severity: str) -> bool:
         floor = SEVERITIES.index(severity)
@@ -68,19 +76,28 @@ def audit_sessions(
     now: datetime,
     since: date | None = None,
     until: date | None = None,
+    analyses: dict[str, SessionAnalysis] | None = None,
+    load_samples: Callable[[str], pd.DataFrame | None] | None = None,
 ) -> AuditResult:
-    """Pure: run every rule over the sessions; findings overlapping [since, until], ordered by date."""
-    result = AuditResult()
-    base = RuleContext(athlete, sessions, now=now, week_start=config.week_start)
+    """Pure: run every rule over the sessions (with their `analyses`; computed from the sessions' samples when not
+    given); findings overlapping [since, until], ordered by date."""
+    base = RuleContext(athlete, sessions, now=now, week_start=config.week_start, analyses=analyses,
+                       settings=analysis_settings(config, athlete), load_samples=load_samples)  # fmt: skip
+    result = AuditResult(context=base, degraded=degraded(base, since, until))
     for rule in rules:
-        ctx = RuleContext(athlete, base.session_list, rule_config(rule, config), now, config.week_start,
-                          base.thresholds, base._cache)  # fmt: skip
-        found, crashed = run_rule_isolated(rule, ctx)
+        found, crashed = run_rule_isolated(rule, base.for_rule(rule_config(rule, config)))
         result.findings += found if crashed else [f for f in found if _overlaps(f, since, until)]
         if crashed:
             result.crashed.append(f"{rule.id} ({athlete.id})")
     result.findings.sort(key=lambda f: (f.start, f.end, f.rule))
     return result
+
+
+def degraded(ctx: RuleContext, since: date | None, until: date | None) -> list[str]:
+    """The sessions in [since, until] whose analysis failed: named, with why (their intensity is unknown)."""
+    return [f"{s.id} ({s.athlete}, {s.local_date}): {a.error}" for s in ctx.session_list
+            if (a := ctx.analysis(s)) is not None and a.error and (since is None or s.local_date >= since)
+            and (until is None or s.local_date <= until)]  # fmt: skip
 
 
 def run_rule_isolated(rule: Rule, ctx: RuleContext) -> tuple[list[Finding], bool]:
@@ -115,15 +132,26 @@ def run_audit(
     since: date | None = None,
     until: date | None = None,
     save: bool = True,
+    workers: int | None = None,
 ) -> AuditResult:
     """Audit each athlete over [since, until] from the store; with `save`, store the findings (not crash
     findings) and list in `new` those first seen now."""
     result = AuditResult()
     for athlete in athletes:
         first, last = audit_window(athlete, now, since, until)
-        sessions = store.sessions(athlete.id, since=first - timedelta(days=HISTORY_DAYS), until=last, samples=True)
-        found = audit_sessions(athlete, sessions, rules, config, now=now, since=first, until=last)
+        found = audit_stored(store, config, athlete, rules, now=now, first=first, last=last, workers=workers)
         if save:
             found.new = store.save_findings([f for f in found.findings if "error" not in f.basis], now)
         result.extend(found)
     return result
+
+
+def audit_stored(store: Store, config: Config, athlete: Athlete, rules: list[Rule], *, now: datetime, first: date,
+                 last: date, history_days: int = HISTORY_DAYS, workers: int | None = None) -> AuditResult:  # fmt: skip
+    """One athlete's audit over [first, last] from the store: the sessions from `history_days` before, without
+    samples, with their analyses brought up to date."""
+    since = first - timedelta(days=history_days)
+    analyses = fresh_analyses(store, config, athlete, since=since, until=last, workers=workers)
+    sessions = store.sessions(athlete.id, since=since, until=last)
+    return audit_sessions(athlete, sessions, rules, config, now=now, since=first, until=last, analyses=analyses,
+                          load_samples=store.samples_of)  # fmt: skip

@@ -73,6 +73,7 @@ class Session:
     max_hr: float | None = None
     elevation_gain_m: float | None = None
     workout_type: str = "none"
+    rpe: float | None = None  # session RPE 0-10 (Foster's CR-10), given with a session logged by hand
     sources: tuple[Source, ...] = ()
     laps: tuple[Lap, ...] = ()
     sets: tuple[StrengthSet, ...] = ()

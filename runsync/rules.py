@@ -1,34 +1,37 @@
 """The rule API: a rule is a small pure class; `check(ctx)` yields Findings from what the RuleContext offers.
 
-A rule never opens the store, reads the clock or prints: everything it may look at is on the context.
+A rule never opens the store, reads the clock or prints: everything it may look at is on the context. Each
+session's analysis (intensity, interval set, zones, load, best efforts) is computed once when it is stored and read
+from there; a rule that wants the samples asks `ctx.samples(id)` (loaded lazily, only for that session).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from functools import cached_property
 from typing import Any, ClassVar
 
 import pandas as pd
 
-from runsync.config import Athlete, Config, integer, number
-from runsync.errors import ConfigError
-from runsync.model import Finding, Session
-from runsync.training import (
+from runsync.analysis import (
+    AnalysisSettings,
     Intensity,
     IntensityParams,
     IntervalParams,
     IntervalSet,
+    SessionAnalysis,
     Thresholds,
-    classify,
+    analyse_session,
     daily_frame,
-    detect_intervals,
     sessions_frame,
-    thresholds_for,
     weekly_frame,
 )
+from runsync.analysis.session import analyse_sessions
+from runsync.config import Athlete, Config, integer, number
+from runsync.errors import ConfigError
+from runsync.model import Finding, Session
 
 RESERVED_KEYS = ("enabled",)
 
@@ -57,73 +60,105 @@ class Rule:
 
 @dataclass
 class RuleContext:
-    """What a rule sees: the athlete, their sessions (list and frames by local date), the rule's config, `now`."""
+    """What a rule sees: the athlete, their sessions (list and frames by local date) with each session's analysis,
+    the rule's config, and `now`.
+
+    `analyses`: the stored analyses by session id (the audit passes them); without them (plugin tests) they are
+    computed here from the sessions' samples with `settings`. `load_samples`: how `samples(id)` reaches samples
+    the sessions were loaded without."""
 
     athlete: Athlete
     session_list: list[Session]
     config: dict[str, Any] = field(default_factory=dict)
     now: datetime | None = None
     week_start: int = 0  # 0 = Monday
-    thresholds: Thresholds | None = None
-    _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
+    analyses: dict[str, SessionAnalysis] | None = None
+    settings: AnalysisSettings | None = None
+    load_samples: Callable[[str], pd.DataFrame | None] | None = field(default=None, repr=False)
+    _shared: dict[Any, Any] = field(default_factory=dict, repr=False)  # frames and lookups, shared by for_rule()
 
     def __post_init__(self) -> None:
         self.session_list = sorted(self.session_list, key=lambda s: s.start)
-        if self.thresholds is None:
-            self.thresholds = thresholds_for(self.athlete, self.session_list)
+        if self.settings is None:
+            self.settings = AnalysisSettings.for_athlete(self.athlete)
+        if self.analyses is None:
+            self.analyses = analyse_sessions(self.session_list, self.settings)
+
+    def for_rule(self, config: dict[str, Any]) -> RuleContext:
+        """The same context (same analyses and frames) with another rule's config."""
+        return dataclasses.replace(self, config=config)
+
+    def _once(self, key: str, compute: Callable[[], Any]) -> Any:
+        if key not in self._shared:
+            self._shared[key] = compute()
+        return self._shared[key]
 
     def session(self, session_id: str) -> Session:
-        return self._by_id[session_id]
+        return self._once("by_id", lambda: {s.id: s for s in self.session_list})[session_id]
 
-    @cached_property
-    def _by_id(self) -> dict[str, Session]:
-        return {s.id: s for s in self.session_list}
+    def analysis(self, session: Session) -> SessionAnalysis | None:
+        return self.analyses.get(session.id) if self.analyses else None
 
-    @cached_property
+    @property
+    def thresholds(self) -> Thresholds:
+        """The athlete's thresholds as of the last session (an estimated critical speed changes with time)."""
+        last = next((a for s in reversed(self.session_list) if (a := self.analysis(s)) and a.cs_mps), None)
+        return self.settings.thresholds(last.cs_mps if last and self.settings.estimate_cs else None)
+
+    @property
     def sessions(self) -> pd.DataFrame:
-        """One row per session indexed by local date: id, sport, is_run, is_strength, distance_m, intensity, ..."""
-        return sessions_frame(self.session_list, self.intensity)
+        """One row per session indexed by local date: id, sport, is_run, distance_m, intensity, training_load, ..."""
+        return self._once("sessions", lambda: sessions_frame(self.session_list, self.analysis))
 
-    @cached_property
+    @property
     def days(self) -> pd.DataFrame:
-        """Every local day: distance_m, moving_s, runs, easy, moderate, hard, strength, load, acute, chronic, acwr."""
-        last = max(self.sessions.index, default=None)
-        if self.now and last is not None:
-            last = max(last, self.now.astimezone(self.athlete.tz).date())
-        return daily_frame(self.sessions, last=last)
+        """Every local day: distance_m, moving_s, runs, easy, moderate, hard, strength, load, acute, chronic, acwr,
+        training_load, time in zones."""
 
-    @cached_property
+        def build() -> pd.DataFrame:
+            last = max(self.sessions.index, default=None)
+            if self.now and last is not None:
+                last = max(last, self.now.astimezone(self.athlete.tz).date())
+            return daily_frame(self.sessions, last=last)
+
+        return self._once("days", build)
+
+    @property
     def weeks(self) -> pd.DataFrame:
-        return weekly_frame(self.sessions, self.days, self.week_start)
+        return self._once("weeks", lambda: weekly_frame(self.sessions, self.days, self.week_start))
 
     def laps(self, session_id: str) -> pd.DataFrame:
         return pd.DataFrame([vars(lap) for lap in self.session(session_id).laps])
 
     def samples(self, session_id: str) -> pd.DataFrame | None:
-        return self.session(session_id).samples
+        """The session's samples: in memory when the session was loaded with them, else loaded now (lazily)."""
+        session = self.session(session_id)
+        if session.samples is None and self.load_samples is not None:
+            return self._once(f"samples:{session_id}", lambda: self.load_samples(session_id))
+        return session.samples
 
     def intervals(self, session: Session, params: IntervalParams | None = None) -> IntervalSet | None:
-        key = ("intervals", session.id, params)
-        if key not in self._cache:
-            self._cache[key] = self._degradable(session, lambda: detect_intervals(session, self.thresholds.cs_mps,
-                                                                                  params))  # fmt: skip
-        return self._cache[key]
+        """The session's interval set from its analysis; other `params` than the analysis used recompute it."""
+        if params is None or params == self.settings.intervals:
+            found = self.analysis(session)
+            return found.intervals if found else None
+        return self._recomputed(session, dataclasses.replace(self.settings, intervals=params)).intervals
 
     def intensity(self, session: Session, params: IntensityParams | None = None) -> Intensity | None:
-        key = ("intensity", session.id, params)
-        if key not in self._cache:
-            found = self.intervals(session) if session.is_run else None
-            self._cache[key] = self._degradable(session, lambda: classify(session, self.thresholds, params,
-                                                                          intervals=found))  # fmt: skip
-        return self._cache[key]
+        """The session's intensity from its analysis; other `params` than the analysis used recompute it."""
+        if params is None or params == self.settings.intensity:
+            found = self.analysis(session)
+            return found.intensity if found else None
+        return self._recomputed(session, dataclasses.replace(self.settings, intensity=params)).intensity
 
-    def _degradable(self, session: Session, compute: Any) -> Any:
-        """One odd session degrades that session (None: unknown, the error kept by id), never the athlete."""
-        try:
-            return compute()
-        except Exception as exc:
-            self._cache.setdefault("degraded", {})[session.id] = f"{type(exc).__name__}: {exc}"
-            return None
+    def _recomputed(self, session: Session, settings: AnalysisSettings) -> SessionAnalysis:
+        def compute() -> SessionAnalysis:
+            stored = self.analysis(session)
+            with_samples = session.replace(samples=self.samples(session.id))
+            estimate = stored.cs_mps if stored and settings.estimate_cs else None
+            return analyse_session(with_samples, settings, estimate)
+
+        return self._once(f"recomputed:{session.id}:{hash(settings)}", compute)
 
 
 def session_label(session: Session) -> str:

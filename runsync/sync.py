@@ -1,20 +1,29 @@
-"""The import pipeline, top to bottom: fetch → save raw → normalise → dedupe → save → advance cursor.
+"""The import pipeline, top to bottom: fetch → save raw → normalise → dedupe → analyse → save → advance cursor.
 
-Each FIT file is imported in one transaction: its raw bytes (keyed by content hash) and the sessions made from it
-land together or not at all. A file already seen (same hash) is not decoded again; a broken file is recorded with
-its reason, reported once, and never stops the others.
+Files: every watch folder of every athlete is walked; a file whose size and mtime are as last time costs a stat()
+and nothing more; any other is read and hashed, and a hash seen before is not decoded again (a renamed copy is not a
+second session). New files are decoded, normalised and analysed on `workers` processes (one pool for the whole
+squad), and each is saved in one transaction: its raw bytes (keyed by content hash), its sessions and their
+analyses land together or not at all. A broken file is recorded with its reason, named on every run until it goes,
+and never stops the others. Then each athlete syncs from Strava (runsync.strava_sync) when configured, and every
+analysis the import left stale (new sessions of an athlete whose critical speed is estimated, merged sessions,
+Strava sessions) is brought up to date (runsync.analysis.refresh).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
+from runsync.analysis import AnalysisSettings, SessionAnalysis, analyse_session, analysis_settings
+from runsync.analysis.efforts import Efforts
+from runsync.analysis.refresh import RefreshStats, refresh_athletes, save_analysis
+from runsync.analysis.session import efforts_of
 from runsync.config import Athlete, Config
 from runsync.connectors import fit
 from runsync.connectors.fit_fast import decode_fit_either
@@ -22,7 +31,7 @@ from runsync.dedupe import find_duplicate, merge
 from runsync.errors import DecodeError, ExitStatus, RunsyncError
 from runsync.model import Session
 from runsync.pool import map_bounded
-from runsync.store import Store, pack_samples, unpack_samples
+from runsync.store import RawRecord, Store, fingerprint, pack_samples, unpack_samples
 
 FIT_DECODER = "fitdecode-1"  # bump when the FIT normaliser changes so stored failures are retried
 # raw.decoder says which path decoded a file: "fast-1" (runsync.connectors.fit_fast) or FIT_DECODER (fitdecode,
@@ -41,6 +50,7 @@ class SyncReport:
     errors: list[RunsyncError] = field(default_factory=list)  # auth, rate limit, network: a whole source stopped
     strava: dict[str, int] = field(default_factory=dict)  # saved, unchanged, calls
     decoders: Counter[str] = field(default_factory=Counter)  # FIT files decoded per decoder (fast-1, fitdecode-1)
+    analysis: RefreshStats = field(default_factory=RefreshStats)  # analyses brought up to date after the import
 
     @property
     def sessions(self) -> int:
@@ -60,6 +70,8 @@ class SyncReport:
             parts.append("decoded by " + ", ".join(f"{what} {n}" for what, n in sorted(self.decoders.items())))
         if self.strava:
             parts.append("strava: " + ", ".join(f"{n} {what}" for what, n in sorted(self.strava.items())))
+        if self.analysis.recomputed:
+            parts.append(f"{self.analysis.recomputed} sessions analysed after the import")
         return ", ".join(parts)
 
     def exit_status(self) -> ExitStatus:
@@ -69,23 +81,28 @@ class SyncReport:
         return min(statuses, default=ExitStatus.OK)
 
 
-def save_merged(store: Store, session: Session, packed: tuple[int, bytes | None] | None = None) -> bool:
+def save_merged(store: Store, session: Session, packed: tuple[int, bytes | None] | None = None,
+                analysis: SessionAnalysis | Efforts | None = None, content: str | None = None) -> bool:  # fmt: skip
     """Save `session`, folding it into a stored copy of the same activity from another source. True if merged.
-    `packed`: the session's samples already packed (store.pack_samples), used when it is saved as it is."""
+    `packed`: the session's samples already packed (store.pack_samples), used when it is saved as it is.
+    `analysis`: computed from the session's content `content`; saved with whatever is stored if that has the same
+    content (else the refresh after the import recomputes it)."""
     window = (session.start - timedelta(seconds=120), session.start + timedelta(seconds=120))
     candidates = [s for s in store.sessions(session.athlete, start_between=window) if s.id != session.id]
     duplicate = find_duplicate(session, candidates)
     if duplicate is None:
-        store.save_session(session, packed)
-        return False
-    if packed is not None and session.samples is None:  # a worker sent the samples packed
-        session = session.replace(samples=unpack_samples(*packed))
-    stored = store.session(duplicate.id, samples=True)
-    merged = merge(stored, session)
-    if merged.id != stored.id:
-        store.delete_session(stored.id)
-    store.save_session(merged)
-    return True
+        saved, stored_id = store.save_session(session, packed), session.id
+    else:
+        if packed is not None and session.samples is None:  # a worker sent the samples packed
+            session = session.replace(samples=unpack_samples(*packed))
+        stored = store.session(duplicate.id, samples=True)
+        merged = merge(stored, session)
+        if merged.id != stored.id:
+            store.delete_session(stored.id)
+        saved, stored_id = store.save_session(merged), merged.id
+    if analysis is not None and saved == content:
+        save_analysis(store, stored_id, saved, analysis)
+    return duplicate is not None
 
 
 def decode_fit_sessions(data: bytes, *, path: Path, digest: str, athlete: Athlete) -> tuple[list[Session] | None, str]:
@@ -101,11 +118,13 @@ def decode_fit_sessions(data: bytes, *, path: Path, digest: str, athlete: Athlet
 @dataclass(frozen=True)
 class DecodeTask:
     """What a worker needs to decode one file. It reads the bytes itself (from the page cache) instead of having
-    them pickled through the pipe, and checks they still have the hash the main process saw."""
+    them pickled through the pipe, and checks they still have the hash the main process saw. `settings`: what to
+    analyse the sessions with (with an estimated critical speed only the best efforts can be computed yet)."""
 
     path: Path
     digest: str
     athlete: Athlete
+    settings: AnalysisSettings | None = None
 
 
 @dataclass
@@ -116,19 +135,25 @@ class FitJob:
     data: bytes
     digest: str
     athlete: Athlete
+    size: int
+    mtime_ns: int
+    settings: AnalysisSettings | None = None
 
     @property
     def task(self) -> DecodeTask:
-        return DecodeTask(self.path, self.digest, self.athlete)
+        return DecodeTask(self.path, self.digest, self.athlete, self.settings)
 
 
 class Decoded(NamedTuple):
     """What a worker sends back for a readable file: sessions (None: not an activity), the decoder that read it,
-    and each session's samples packed for the store (the writer's costliest step, done here in parallel)."""
+    each session's samples packed for the store (the writer's costliest step, done here in parallel), and each
+    session's analysis (or best efforts) with the fingerprint of the content it was computed from."""
 
     sessions: list[Session] | None
     decoder: str
     packed: list[tuple[int, bytes | None]]
+    analyses: Sequence[SessionAnalysis | Efforts | None] = ()
+    contents: Sequence[str] = ()
 
 
 def decode_task(task: DecodeTask) -> Decoded | str:
@@ -144,67 +169,112 @@ def decode_task(task: DecodeTask) -> Decoded | str:
     except DecodeError as exc:
         return str(exc)
     packed = [pack_samples(s.samples) for s in sessions or ()]
+    analyses = [_analyse(s, task.settings) for s in sessions or ()]
+    contents = [fingerprint(s, blob) for s, (_, blob) in zip(sessions or (), packed, strict=True)]
     # the samples cross back packed only: pickling the frames too would double what the pipe carries
-    return Decoded([s.replace(samples=None) for s in sessions] if sessions else sessions, decoder, packed)
+    slim = [s.replace(samples=None) for s in sessions] if sessions else sessions
+    return Decoded(slim, decoder, packed, analyses, contents)
 
 
-def new_fit_job(
-    store: Store, path: Path, athlete: Athlete, report: SyncReport, seen: set[str] | None = None
-) -> FitJob | None:
-    """Read and hash a file; None (reported) when unreadable or already imported (or earlier in this run: `seen`
-    holds the hashes of files still in flight, which are not in the store yet)."""
+def _analyse(session: Session, settings: AnalysisSettings | None) -> SessionAnalysis | Efforts | None:
+    if settings is None:
+        return None
+    return efforts_of(session) if settings.estimate_cs else analyse_session(session, settings)
+
+
+@dataclass
+class KnownFiles:
+    """What the store knows, read in two queries: path → (size, mtime_ns, digest) of the files imported before, and
+    digest → how its import went. `seen`: the digests of this run's files still in flight."""
+
+    paths: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    raws: dict[str, RawRecord] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, store: Store) -> KnownFiles:
+        return cls(store.known_files(), {r.source_id: r for r in store.raw_records("fit")})
+
+
+def new_fit_job(store: Store, path: Path, athlete: Athlete, report: SyncReport, known: KnownFiles | None = None,
+                settings: AnalysisSettings | None = None) -> FitJob | None:  # fmt: skip
+    """A job for a file to import; None (counted in the report) when it is unreadable, or was imported (or failed)
+    before: a file whose size and mtime are unchanged costs a stat(), any other is read and hashed."""
+    known = known or KnownFiles.of(store)
     try:
+        stat = path.stat()
+        remembered = known.paths.get(str(path))
+        if remembered and remembered[:2] == (stat.st_size, stat.st_mtime_ns) and _seen_before(
+            str(path), remembered[2], report, known
+        ):
+            return None
         data = path.read_bytes()
     except OSError as exc:
         report.failed.append((str(path), f"cannot read: {exc.strerror or exc}"))
         return None
     digest = hashlib.sha256(data).hexdigest()
-    known = store.raw("fit", digest)
-    if known and known.status == "error" and known.decoder == FIT_DECODER:  # failed before, with this decoder
-        report.still_failing.append((str(path), known.error or "cannot be imported", known.fetched_at[:10]))
+    if _seen_before(str(path), digest, report, known):
+        with store.transaction():
+            store.save_file(str(path), athlete.id, stat.st_size, stat.st_mtime_ns, digest)
         return None
-    if (known and known.status != "error") or (seen is not None and digest in seen):
+    known.seen.add(digest)
+    return FitJob(path, data, digest, athlete, stat.st_size, stat.st_mtime_ns, settings)
+
+
+def _seen_before(path: str, digest: str, report: SyncReport, known: KnownFiles) -> bool:
+    """Whether this content was imported (or failed) before, or is in flight in this run; counted in the report."""
+    if digest in known.seen:
         report.unchanged += 1
-        return None
-    if seen is not None:
-        seen.add(digest)
-    return FitJob(path, data, digest, athlete)
+        return True
+    record = known.raws.get(digest)
+    if record is None or (record.status == "error" and record.decoder != FIT_DECODER):
+        return False  # new, or failed with an older normaliser: decode it (again)
+    if record.status == "error":
+        report.still_failing.append((path, record.error or "cannot be imported", record.fetched_at[:10]))
+    else:
+        report.unchanged += 1
+    return True
 
 
 def save_fit_job(store: Store, job: FitJob, outcome: Decoded | str, report: SyncReport) -> None:
-    """One transaction per file: the raw bytes with the decoder that read them, and the sessions made from them."""
+    """One transaction per file: the raw bytes with the decoder that read them, the sessions made from them and their
+    analyses, and the file's size and mtime (so the next run only stats it)."""
     path, data, digest, athlete = str(job.path), job.data, job.digest, job.athlete
     if isinstance(outcome, str):
         with store.transaction():
             store.save_raw("fit", digest, athlete=athlete.id, payload=data, path=path, status="error",
                            error=outcome, decoder=FIT_DECODER)  # fmt: skip
+            store.save_file(path, athlete.id, job.size, job.mtime_ns, digest)
         report.failed.append((path, outcome))
         return
-    sessions, decoder, packed = outcome
+    sessions, decoder, packed, analyses, contents = outcome
     report.decoders[decoder] += 1
     with store.transaction():
         status = "ok" if sessions is not None else "skipped"
         store.save_raw("fit", digest, athlete=athlete.id, payload=data, path=path, status=status, decoder=decoder)
-        report.merged += sum(save_merged(store, s, p) for s, p in zip(sessions or (), packed, strict=True))
+        for session, samples, analysis, content in zip(sessions or (), packed, analyses, contents, strict=True):
+            report.merged += save_merged(store, session, samples, analysis, content)
+        store.save_file(path, athlete.id, job.size, job.mtime_ns, digest)
     if sessions is None:
         report.not_activities.append(path)
     else:
         report.imported.append((path, len(sessions)))
 
 
-def import_fit_files(
+def import_files(
     store: Store,
-    paths: Iterable[Path],
-    athlete: Athlete,
+    files: Iterable[tuple[Path, Athlete]],
     report: SyncReport | None = None,
+    *,
+    config: Config | None = None,
     on_file: Callable[[Path], None] | None = None,
     workers: int | None = None,
 ) -> SyncReport:
-    """Import files, each saved as its decoding finishes. Decoding runs on `workers` processes (default: every
-    core; 1: in-process), the store is written here only, and a few files per worker are in flight
-    (runsync.pool), whatever their number."""
+    """Import (path, athlete) pairs, each file saved as its decoding finishes. Decoding and analysis run on
+    `workers` processes (default: every core; 1: in-process), the store is written here only, and a few files per
+    worker are in flight (runsync.pool), whatever their number."""
     report = report or SyncReport()
-    jobs = _new_jobs(store, paths, athlete, report, on_file)
+    jobs = _new_jobs(store, files, report, config or Config(), on_file)
     for job, outcome in map_bounded(decode_task, jobs, workers=workers, send=lambda job: job.task):
         save_fit_job(store, job, outcome, report)
         if on_file:
@@ -214,11 +284,24 @@ def import_fit_files(
     return report
 
 
-def _new_jobs(store: Store, paths: Iterable[Path], athlete: Athlete, report: SyncReport,
+def import_fit_files(store: Store, paths: Iterable[Path], athlete: Athlete, report: SyncReport | None = None,
+                     on_file: Callable[[Path], None] | None = None, workers: int | None = None,
+                     config: Config | None = None) -> SyncReport:  # fmt: skip
+    """Import one athlete's files (`runsync import`), then bring their analyses up to date."""
+    report = import_files(store, ((p, athlete) for p in paths), report, config=config, on_file=on_file,
+                          workers=workers)  # fmt: skip
+    report.analysis = refresh_athletes(store, config or Config(), [athlete], workers=workers)
+    return report
+
+
+def _new_jobs(store: Store, files: Iterable[tuple[Path, Athlete]], report: SyncReport, config: Config,
               on_file: Callable[[Path], None] | None) -> Iterator[FitJob]:  # fmt: skip
-    seen: set[str] = set()
-    for path in paths:
-        job = new_fit_job(store, path, athlete, report, seen)
+    known = KnownFiles.of(store)
+    settings: dict[str, AnalysisSettings] = {}
+    for path, athlete in files:
+        if athlete.id not in settings:
+            settings[athlete.id] = analysis_settings(config, athlete)
+        job = new_fit_job(store, path, athlete, report, known, settings[athlete.id])
         if job is not None:
             yield job
         elif on_file:
@@ -241,29 +324,29 @@ def run_sync(
     athletes: list[Athlete],
     *,
     extra_fit_dirs: Iterable[Path] = (),
-    on_files: Callable[[list[Path]], Iterable[Path]] | None = None,
+    on_files: Callable[[list[tuple[Path, Athlete]]], Iterable[tuple[Path, Athlete]]] | None = None,
     config: Config | None = None,
     now: datetime | None = None,
     workers: int | None = None,
 ) -> SyncReport:
-    """Sync every source of every athlete under the store's writer lock. `on_files` may wrap the file list
-    (a progress bar); the report says what was imported, unchanged, skipped and failed. With `config`, athletes
+    """Sync every source of every athlete under the store's writer lock. `on_files` may wrap the (file, athlete)
+    list (a progress bar); the report says what was imported, unchanged, skipped and failed. With `config`, athletes
     with `strava = true` then sync from Strava (runsync.strava_sync), merged with their watch files. FIT files are
-    decoded on `workers` processes (default: one per core)."""
+    decoded on `workers` processes (default: one per core), one pool for every athlete's files."""
     report = SyncReport()
     extra = tuple(extra_fit_dirs)
     now = now or datetime.now(UTC)
     with store.lock():
-        for athlete in athletes:
-            files = fit_files_for(athlete, extra, report)
-            import_fit_files(store, on_files(files) if on_files else files, athlete, report, workers=workers)
-            if athlete.fit_dirs or extra:
-                with store.transaction():
-                    store.save_state(athlete.id, "fit", "last_sync", now.isoformat(timespec="seconds"))
+        files = [(path, athlete) for athlete in athletes for path in fit_files_for(athlete, extra, report)]
+        import_files(store, on_files(files) if on_files else files, report, config=config, workers=workers)
+        with store.transaction():
+            for athlete in (a for a in athletes if a.fit_dirs or extra):
+                store.save_state(athlete.id, "fit", "last_sync", now.isoformat(timespec="seconds"))
         strava_athletes = [a for a in athletes if a.strava]
         if config is not None and strava_athletes:
             from runsync import strava_sync  # stravalib is imported only when someone syncs from Strava
 
-            strava_sync.sync_strava_athletes(store, strava_athletes, config, now=now,
-                                             report=report, save=save_merged)  # fmt: skip
+            strava_sync.sync_strava_athletes(store, strava_athletes, config, now=now, report=report, save=save_merged)
+        report.analysis = refresh_athletes(store, config or Config(), athletes, workers=workers)
     return report
+

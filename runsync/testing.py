@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from runsync.analysis import analysis_settings
 from runsync.config import Athlete, Config
 from runsync.model import Finding, Lap, Session, Source
 from runsync.rules import Rule, RuleContext, rule_config
@@ -63,10 +64,13 @@ def run_rule(
     now: datetime | None = None,
 ) -> list[Finding]:
     """The rule's findings over `sessions`, with `config` overlaid on its defaults (checked like [rules.<id>]).
-    `now` defaults to a day after the last session (never the clock). Exceptions propagate, so a test shows them."""
+    Each session is analysed from its samples as the store would (intensity, intervals, zones, load, with the
+    athlete's thresholds). `now` defaults to a day after the last session (never the clock). Exceptions propagate,
+    so a test shows them."""
     rule = rule() if isinstance(rule, type) else rule
     chosen = list(sessions)
     athlete = athlete or Athlete(id=chosen[0].athlete if chosen else "test", name="Test")
     now = now or (max((s.start for s in chosen), default=datetime(2026, 1, 1, tzinfo=UTC)) + timedelta(days=1))
-    merged = rule_config(rule, Config(rules={rule.id: dict(config or {})}))
-    return list(rule.check(RuleContext(athlete, chosen, merged, now)))
+    full = Config(rules={rule.id: dict(config or {})})
+    ctx = RuleContext(athlete, chosen, rule_config(rule, full), now, settings=analysis_settings(full, athlete))
+    return list(rule.check(ctx))

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from runsync.fitwrite import ActivitySpec, easy_run, intervals, long_run, strength_session, tempo_run, write_file
+from runsync.demo.fitwrite import ActivitySpec, easy_run, intervals, long_run, strength_session, tempo_run, write_file
 from tests.conftest import run_cli
 
 LA = "America/Los_Angeles"

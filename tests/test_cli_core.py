@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from runsync.fitwrite import easy_run, intervals, write_file
+from runsync.demo.fitwrite import easy_run, intervals, write_file
 from runsync.store import Store
 from tests.conftest import CORPUS, run_cli
 

@@ -16,10 +16,11 @@ from runsync_plugins.interval_sessions import IntervalSessions
 from runsync_plugins.mileage_ramp import MileageRamp
 from runsync_plugins.missing_easy_days import MissingEasyDays
 
+from runsync.analysis import AnalysisSettings, analyse_session, best_efforts, to_grid
+from runsync.analysis.session import analyse_sessions
 from runsync.config import Athlete
 from runsync.model import SAMPLE_COLUMNS, SPORTS, Lap, Session, Source
 from runsync.testing import run_rule
-from runsync.training import classify, detect_intervals, estimate_critical_speed, thresholds_for
 
 ODD_FLOATS = st.one_of(
     st.none(),
@@ -109,12 +110,14 @@ FAST = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[Hea
 
 @FAST
 @given(session=sessions(), athlete=ATHLETES)
-def test_analysis_of_any_single_session_gives_a_result_or_none(session: Session, athlete: Athlete) -> None:
-    thresholds = thresholds_for(athlete, [session])
-    found = detect_intervals(session, thresholds.cs_mps)
-    level = classify(session, thresholds, intervals=found)
-    assert level is None or level.level in ("easy", "moderate", "hard")
-    estimate_critical_speed([session])
+def test_analysis_of_any_single_session_gives_a_result_never_an_exception(session: Session, athlete: Athlete) -> None:
+    settings = AnalysisSettings.for_athlete(athlete)
+    found = analyse_session(session, settings, estimated_cs=3.5)
+    assert found.error is None, found.error  # degrading is for the unforeseen: these inputs are all foreseen
+    assert found.intensity is None or found.intensity.level in ("easy", "moderate", "hard")
+    assert found.load is None or np.isfinite(found.load.value)
+    best_efforts(to_grid(session.samples))
+    assert set(analyse_sessions([session], settings)) == {session.id}
 
 
 @st.composite

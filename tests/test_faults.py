@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from runsync.fitwrite import easy_run, write_file
+from runsync.demo.fitwrite import easy_run, write_file
 from runsync.store import Store
 from tests.conftest import run_cli
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import fitdecode
 
-from runsync.fitwrite import (
+from runsync.demo.fitwrite import (
     ActivitySpec,
     LiftSet,
     Segment,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from runsync.fitwrite import easy_run, strength_session, write_activity, write_file
+from runsync.demo.fitwrite import easy_run, strength_session, write_activity, write_file
 from runsync.hookspecs import hookimpl
 from tests.conftest import run_cli
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from runsync import workouts
 from runsync.config import Athlete
 from runsync.connectors.fit_fast import FAST_DECODER, REFERENCE_DECODER
-from runsync.fitwrite import write_activity
+from runsync.demo import workouts
+from runsync.demo.fitwrite import write_activity
 from runsync.pool import IN_FLIGHT_PER_WORKER, map_bounded
 from runsync.store import Store
 from runsync.sync import SyncReport, import_fit_files

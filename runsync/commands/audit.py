@@ -14,7 +14,7 @@ from runsync.commands._common import choose_athletes, echo_verbose, needs_app, p
 from runsync.errors import ExitStatus, UsageError
 from runsync.model import SEVERITIES
 from runsync.rules import is_enabled, rule_config
-from runsync.training.strength import StrengthEntry, manual_strength_session, parse_strength_csv
+from runsync.sources.manual import StrengthEntry, manual_strength_session, parse_strength_csv
 
 
 @click.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from runsync.app import App
 from runsync.commands._common import app_of, echo_verbose, needs_app, parse_date, with_progress
 from runsync.config import find_config_path
 from runsync.errors import UsageError
+from runsync.model import Session
 from runsync.starter import missing_folders, write_starter_config
 
 
@@ -100,7 +102,8 @@ def import_command(app: App, files: tuple[Path, ...], athlete_id: str | None) ->
     """
     athlete = app.config.athlete(athlete_id) if athlete_id else app.config.default_athlete()
     with app.store.lock():
-        report = sync.import_fit_files(app.store, with_progress(app, list(files), "importing"), athlete)
+        report = sync.import_fit_files(app.store, with_progress(app, list(files), "importing"), athlete,
+                                       config=app.config)  # fmt: skip
     report_sync(app, report)
     if report.exit_status():
         click.get_current_context().exit(int(report.exit_status()))
@@ -123,7 +126,16 @@ def sessions(app: App, athlete_id: str | None, since: date | None, until: date |
         app.config.athlete(athlete_id)
     found = app.store.sessions(athlete_id, since=since, until=until)
     render = {"table": export.sessions_table, "json": export.sessions_json, "csv": export.sessions_csv}[fmt]
-    click.echo(render(found, app.intensity_of(found)))
+    click.echo(render(found, intensity_lookup(app, found)))
+
+
+def intensity_lookup(app: App, sessions: list[Session]) -> Callable[[Session], str | None]:
+    """Session → easy | moderate | hard from its stored analysis; a session whose analysis failed is named."""
+    analyses = app.analyses_of(sessions)
+    for session in sessions:
+        if (found := analyses.get(session.id)) is not None and found.error:
+            click.echo(f"warning: intensity unknown for {session.id} ({session.local_date}): {found.error}", err=True)
+    return lambda s: a.intensity.level if (a := analyses.get(s.id)) is not None and a.intensity else None
 
 
 @click.command()
@@ -178,11 +190,11 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
     config_path, first_day = setup_demo(folder, now=ctx.meta["now"])
     ctx.meta["config_path"] = str(config_path)
     app = app_of(ctx)
-    report = sync.run_sync(app.store, app.config.select_athletes(),
+    report = sync.run_sync(app.store, app.config.select_athletes(), config=app.config, now=app.now,
                            on_files=lambda files: with_progress(app, files, "importing demo"))  # fmt: skip
     report_sync(app, report)
-    found = app.store.sessions()
-    click.echo(export.sessions_table(found[-14:], app.intensity_of(found)))
+    found = app.store.sessions()[-14:]
+    click.echo(export.sessions_table(found, intensity_lookup(app, found)))
     click.echo("\nAudit of the demo weeks:")
     from runsync.commands.audit import audit
 

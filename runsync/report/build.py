@@ -7,14 +7,14 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from runsync.audit import HISTORY_DAYS, audit_sessions
+from runsync.analysis import week_start_of
+from runsync.audit import HISTORY_DAYS, audit_stored
 from runsync.config import Athlete, Config
 from runsync.errors import RunsyncError
 from runsync.model import Finding, Session
 from runsync.report.model import AthleteReport, IntervalLine, Report, ReportFinding, WeekSummary
 from runsync.rules import Rule, RuleContext
 from runsync.store import Store
-from runsync.training import week_start_of
 
 DEFAULT_WEEKS = 4  # weeks shown before the chosen one
 CHART_WEEKS = 12  # weekly distances in the chart, ending with the chosen week ...
@@ -76,11 +76,10 @@ def build_athlete(
 ) -> AthleteReport:
     first, last = week - timedelta(weeks=weeks), week + timedelta(days=6)
     since = min(first, week - timedelta(weeks=CHART_WEEKS - 1))
-    sessions = store.sessions(athlete.id, since=since - timedelta(days=HISTORY_DAYS), until=last, samples=True)
-    audited = audit_sessions(athlete, sessions, rules, config, now=now, since=first, until=last)
-    findings = audited.findings
+    audited = audit_stored(store, config, athlete, rules, now=now, first=first, last=last,
+                           history_days=(first - since).days + HISTORY_DAYS)  # fmt: skip
+    findings, ctx = audited.findings, audited.context
     marked = mark_new(store, athlete.id, findings, now=now, since=first, until=last, recipient=recipient)
-    ctx = RuleContext(athlete, sessions, now=now, week_start=config.week_start)
     starts = [week - timedelta(weeks=n) for n in range(max(weeks, CHART_WEEKS - 1), -1, -1)]
     frame = ctx.weeks.reindex(pd.Index(starts, dtype=object), fill_value=0)
     by_week = [(week_start_of(min(f.finding.end, last), config.week_start), f) for f in marked]
@@ -93,7 +92,7 @@ def build_athlete(
         chart=chart_weeks(frame["distance_m"], starts[-CHART_WEEKS:]),
         intervals=tuple(interval_lines(ctx, summaries[-1].findings)),
         recipients=athlete.email,
-        note=None if sessions or store.has_sessions(athlete.id) else NO_SESSIONS.format(name=athlete.name),
+        note=None if ctx.session_list or store.has_sessions(athlete.id) else NO_SESSIONS.format(name=athlete.name),
         crashed=tuple(audited.crashed),
     )
 

@@ -2,6 +2,15 @@
 
 from runsync.store.db import Store
 from runsync.store.migrations import MIGRATIONS
-from runsync.store.rows import RawRecord, StoredFinding, now_iso, pack_samples, unpack_samples
+from runsync.store.rows import RawRecord, StoredFinding, fingerprint, now_iso, pack_samples, unpack_samples
 
-__all__ = ["MIGRATIONS", "RawRecord", "Store", "StoredFinding", "now_iso", "pack_samples", "unpack_samples"]
+__all__ = [
+    "MIGRATIONS",
+    "RawRecord",
+    "Store",
+    "StoredFinding",
+    "fingerprint",
+    "now_iso",
+    "pack_samples",
+    "unpack_samples",
+]

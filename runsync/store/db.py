@@ -13,14 +13,18 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from runsync.errors import ConfigError
 from runsync.model import Finding, Lap, Session, Source, StrengthSet, finding_from_dict, finding_to_dict
+from runsync.store.derived import DerivedRows
 from runsync.store.migrations import MIGRATIONS
 from runsync.store.rows import (
     RAW_COLUMNS,
     SESSION_COLUMNS,
     RawRecord,
     StoredFinding,
+    fingerprint,
     now_iso,
     pack_samples,
     ts_of,
@@ -30,13 +34,18 @@ from runsync.store.rows import (
 from runsync.store.sqlite import SqliteBackend
 
 
-class Store:
+class Store(DerivedRows):
     """The store over one backend (SQLite today). Open with `Store.open(path)`; write in `store.transaction()`."""
 
     def __init__(self, db: SqliteBackend) -> None:
         self.db = db
         self.path = db.path
         self.conn = db.conn
+
+    @property
+    def location(self) -> str:
+        """What another process passes to Store.open to reach this store (a worker analysing sessions)."""
+        return str(self.path)
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
@@ -119,19 +128,21 @@ class Store:
 
     # --- sessions -------------------------------------------------------------------------------------
 
-    def save_session(self, session: Session, packed: tuple[int, bytes | None] | None = None) -> None:
-        """`packed`: the samples already packed with pack_samples (by a decoding worker, sparing the writer)."""
+    def save_session(self, session: Session, packed: tuple[int, bytes | None] | None = None) -> str:
+        """Save (or replace) a session; returns the fingerprint of its content (what its analysis depends on).
+        `packed`: the samples already packed with pack_samples (by a decoding worker, sparing the writer)."""
         n, blob = packed if packed is not None else pack_samples(session.samples)
+        content = fingerprint(session, blob)
         self.db.execute("DELETE FROM sessions WHERE id = ?", (session.id,))
         self.db.execute(
             "INSERT INTO sessions (id, athlete, sport, sub_sport, name, start_ts, utc_offset_s, timezone, local_date,"
-            " elapsed_s, moving_s, distance_m, avg_hr, max_hr, elevation_gain_m, workout_type, n_samples, samples,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " elapsed_s, moving_s, distance_m, avg_hr, max_hr, elevation_gain_m, workout_type, rpe, n_samples,"
+            " samples, fingerprint, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 session.id, session.athlete, session.sport, session.sub_sport, session.name,
                 session.start.timestamp(), session.utc_offset_s, session.timezone, session.local_date.isoformat(),
                 session.elapsed_s, session.moving_s, session.distance_m, session.avg_hr, session.max_hr,
-                session.elevation_gain_m, session.workout_type, n, blob, now_iso(),
+                session.elevation_gain_m, session.workout_type, session.rpe, n, blob, content, now_iso(),
             ),
         )  # fmt: skip
         self.db.executemany(
@@ -154,15 +165,30 @@ class Store:
                 for i, s in enumerate(session.sets)
             ],
         )
+        return content
 
     def delete_session(self, session_id: str) -> None:
         self.db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        self.db.execute("DELETE FROM analysis WHERE session_id = ?", (session_id,))
 
     def session_id_for_source(self, kind: str, source_id: str) -> str | None:
         row = self.db.execute(
             "SELECT session_id FROM session_sources WHERE kind = ? AND source_id = ?", (kind, source_id)
         ).fetchone()
         return row[0] if row else None
+
+    def samples_of(self, session_id: str) -> pd.DataFrame | None:
+        """One session's samples (what a rule asks for explicitly; nothing else reads samples)."""
+        row = self.db.execute("SELECT n_samples, samples FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        return unpack_samples(row[0], row[1]) if row else None
+
+    def session_with_fingerprint(self, session_id: str) -> tuple[Session, str] | None:
+        """The session with its samples, and the fingerprint of its stored content."""
+        found = self.session(session_id, samples=True)
+        row = self.db.execute("SELECT fingerprint, samples FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if found is None or row is None:
+            return None
+        return found, row[0] or fingerprint(found, row[1])  # sessions stored before fingerprints get theirs now
 
     def session(self, session_id: str, *, samples: bool = True) -> Session | None:
         found = self._load("WHERE id = ?", [session_id], samples=samples)
@@ -213,7 +239,7 @@ class Store:
                 start=utc_of(r["start_ts"]), utc_offset_s=r["utc_offset_s"], timezone=r["timezone"],
                 elapsed_s=r["elapsed_s"], moving_s=r["moving_s"], distance_m=r["distance_m"], avg_hr=r["avg_hr"],
                 max_hr=r["max_hr"], elevation_gain_m=r["elevation_gain_m"], workout_type=r["workout_type"],
-                sources=tuple(sources.get(r["id"], ())), laps=tuple(laps.get(r["id"], ())),
+                rpe=r["rpe"], sources=tuple(sources.get(r["id"], ())), laps=tuple(laps.get(r["id"], ())),
                 sets=tuple(sets.get(r["id"], ())),
                 samples=unpack_samples(r["n_samples"], r["samples"]) if samples else None,
             )

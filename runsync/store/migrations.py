@@ -78,4 +78,21 @@ MIGRATIONS: list[str] = [
     ALTER TABLE session_sources_v4 RENAME TO session_sources;
     CREATE INDEX session_sources_source ON session_sources (kind, source_id);
     """,
+    # 5: derive once. Each session's analysis (efforts, intensity, intervals, zones, load) is stored with the key of
+    # the settings it was computed with and the fingerprint of the session content it was computed from; a session
+    # re-saved with the same content keeps its analysis. Files remember their size and mtime, so a nightly sync
+    # with nothing new costs a stat() per file. Sessions logged by hand may carry an RPE.
+    """
+    ALTER TABLE sessions ADD COLUMN fingerprint TEXT;
+    ALTER TABLE sessions ADD COLUMN rpe REAL;
+    CREATE TABLE analysis (
+        session_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,
+        efforts_version INTEGER NOT NULL, best_3min_m REAL, best_12min_m REAL,
+        key TEXT, payload TEXT, computed_at TEXT NOT NULL
+    );
+    CREATE TABLE files (
+        path TEXT PRIMARY KEY, athlete TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+        digest TEXT NOT NULL
+    );
+    """,
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -9,12 +10,12 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from runsync.model import SAMPLE_COLUMNS, Finding
+from runsync.model import SAMPLE_COLUMNS, Finding, Session
 
 RAW_COLUMNS = "source, source_id, part, athlete, path, status, error, decoder, fetched_at"
 SESSION_COLUMNS = (
     "id, athlete, sport, sub_sport, name, start_ts, utc_offset_s, timezone, elapsed_s, moving_s, distance_m,"
-    " avg_hr, max_hr, elevation_gain_m, workout_type, n_samples"
+    " avg_hr, max_hr, elevation_gain_m, workout_type, rpe, n_samples"
 )
 
 
@@ -35,6 +36,15 @@ def pack_samples(frame: pd.DataFrame | None) -> tuple[int, bytes | None]:
         return 0, None
     matrix = np.vstack([frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in SAMPLE_COLUMNS])
     return len(frame), zlib.compress(matrix.tobytes(), 1)
+
+
+def fingerprint(session: Session, blob: bytes | None) -> str:
+    """What a session's analysis is computed from, as a short hash: its packed samples, laps, sets, sport, type,
+    totals and RPE (not its name, sources or id: a renamed or merged copy with the same content keeps its analysis)."""
+    content = (session.sport, session.sub_sport, session.workout_type, session.rpe, session.start.timestamp(),
+               session.elapsed_s, session.moving_s, session.distance_m, session.avg_hr, session.max_hr,
+               session.laps, session.sets)  # fmt: skip
+    return hashlib.sha256(repr(content).encode() + (blob or b"")).hexdigest()[:16]
 
 
 def unpack_samples(n: int, blob: bytes | None) -> pd.DataFrame | None:

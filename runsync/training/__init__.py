@@ -1,24 +1,22 @@
-"""Training analysis: intensity per session, daily/weekly frames by local date, interval sets, strength work."""
+"""Kept for rule plugins written against runsync 0.1: the analysis now lives in runsync.analysis (and manual
+strength entries in runsync.sources.manual). New code imports from there."""
 
-from runsync.training.calendar import daily_frame, sessions_frame, week_start_of, weekly_frame
-from runsync.training.intensity import (
+from runsync.analysis import (
     INTENSITY_LIMITS,
+    INTERVAL_LIMITS,
     Intensity,
     IntensityParams,
-    Thresholds,
-    classify,
-    estimate_critical_speed,
-    thresholds_for,
-)
-from runsync.training.intervals import (
-    INTERVAL_LIMITS,
     IntervalParams,
     IntervalSet,
     Rep,
-    detect_intervals,
+    Thresholds,
+    daily_frame,
+    sessions_frame,
     standard_distance,
+    week_start_of,
+    weekly_frame,
 )
-from runsync.training.strength import StrengthEntry, is_strength, manual_strength_session, parse_strength_csv
+from runsync.sources.manual import StrengthEntry, is_strength, manual_strength_session, parse_strength_csv
 
 __all__ = [
     "INTENSITY_LIMITS",
@@ -30,16 +28,12 @@ __all__ = [
     "Rep",
     "StrengthEntry",
     "Thresholds",
-    "classify",
     "daily_frame",
-    "detect_intervals",
-    "estimate_critical_speed",
     "is_strength",
     "manual_strength_session",
     "parse_strength_csv",
     "sessions_frame",
     "standard_distance",
-    "thresholds_for",
     "week_start_of",
     "weekly_frame",
 ]

@@ -1,5 +1,5 @@
 """The fast FIT path gives exactly what fitdecode gives, or hands the file to fitdecode: over every corpus file,
-over fixtures written with runsync.fitwrite, and over hand-built files with the odd corners of the format."""
+over fixtures written with runsync.demo.fitwrite, and over hand-built files with the odd corners of the format."""
 
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ import pandas as pd
 import pytest
 from fitdecode.utils import compute_crc
 
-from runsync import workouts
 from runsync.connectors.fit import normalise_fit
 from runsync.connectors.fit_decode import FitActivity, decode_fit
 from runsync.connectors.fit_fast import FAST_DECODER, REFERENCE_DECODER, Unsupported, decode_fit_either, decode_fit_fast
+from runsync.demo import workouts
+from runsync.demo.fitwrite import write_activity
 from runsync.errors import DecodeError
-from runsync.fitwrite import write_activity
 from tests.connectors.test_fit_corpus import FILES, ids
 
 FIT_EPOCH_S = 631065600

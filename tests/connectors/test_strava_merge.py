@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from runsync.fitwrite import easy_run, write_file
+from runsync.demo.fitwrite import easy_run, write_file
 from runsync.model import Session
 from tests.fake_strava import FakeStrava, make_activity
 from tests.strava_fixtures import T0, authorise, stored, sync_once, write_config

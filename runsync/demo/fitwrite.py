@@ -39,8 +39,8 @@ from fit_tool.profile.profile_type import (
 from fit_tool.record import Record
 from fit_tool.utils.crc import crc16
 
-from runsync.fittrack import ActivitySpec, LiftSet, Sample, Segment, Track, TrackLap, laps, position, simulate
-from runsync.workouts import easy_run, intervals, long_run, strength_session, tempo_run
+from runsync.demo.track import ActivitySpec, LiftSet, Sample, Segment, Track, TrackLap, laps, position, simulate
+from runsync.demo.workouts import easy_run, intervals, long_run, strength_session, tempo_run
 
 __all__ = [
     "ActivitySpec",

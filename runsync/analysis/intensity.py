@@ -5,15 +5,13 @@ a sustained tempo, or a race.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
-from runsync.config import Athlete
+from runsync.analysis.intervals import IntervalSet
+from runsync.analysis.stream import Blocks
 from runsync.model import Session
-from runsync.training.intervals import IntervalSet
-from runsync.training.stream import Blocks, to_blocks, to_grid
 
 LEVELS = ("easy", "moderate", "hard")
 
@@ -24,6 +22,7 @@ class Thresholds:
     lthr: float | None = None
     cs_mps: float | None = None
     cs_basis: str | None = None  # "critical speed" | "threshold pace" | "critical speed estimated from best efforts"
+    resting_hr: float | None = None
 
 
 @dataclass(frozen=True)
@@ -59,40 +58,9 @@ class Intensity:
     reason: str
 
 
-def thresholds_for(athlete: Athlete | None, sessions: Iterable[Session] = ()) -> Thresholds:
-    """The athlete's configured thresholds; without a pace threshold, critical speed from their best efforts."""
-    max_hr, lthr = (athlete.max_hr, athlete.lthr) if athlete else (None, None)
-    if athlete and athlete.critical_speed_mps:
-        return Thresholds(max_hr, lthr, athlete.critical_speed_mps, "critical speed")
-    if athlete and athlete.threshold_pace_s_per_km:
-        return Thresholds(max_hr, lthr, 1000 / athlete.threshold_pace_s_per_km, "threshold pace")
-    estimate = estimate_critical_speed(sessions)
-    return Thresholds(max_hr, lthr, estimate, "critical speed estimated from best efforts" if estimate else None)
-
-
-def estimate_critical_speed(sessions: Iterable[Session]) -> float | None:
-    """Two-parameter model over the best 3- and 12-minute efforts (d = CS·t + D'), floored at 1.2 × the typical
-    run speed so an athlete who never ran hard does not have every easy run called hard."""
-    runs = [s for s in sessions if s.is_run]
-    best3 = best12 = 0.0
-    for session in runs:
-        grid = to_grid(session.samples)
-        if grid is not None:
-            best3, best12 = max(best3, _best(grid["distance_m"], 180)), max(best12, _best(grid["distance_m"], 720))
-    speeds = [s.distance_m / s.moving_s for s in runs if s.distance_m and s.moving_s and s.moving_s > 600]
-    floor = 1.2 * float(np.median(speeds)) if speeds else None
-    model = (best12 - best3) / 540 if best12 > best3 > 0 else None
-    candidates = [v for v in (model, floor) if v]
-    return max(candidates) if candidates else None
-
-
-def _best(distance, seconds: int) -> float:  # noqa: ANN001 - a Series on the 1 s grid
-    values = distance.to_numpy()
-    return float(np.max(values[seconds:] - values[:-seconds])) if len(values) > seconds else 0.0
-
-
 def classify(
     session: Session,
+    blocks: Blocks,
     thresholds: Thresholds,
     params: IntensityParams | None = None,
     intervals: IntervalSet | None = None,
@@ -106,7 +74,6 @@ def classify(
     if intervals is not None:
         reps = f"{len(intervals.reps)} × {intervals.rep_distance_m:.0f} m"
         return Intensity("hard", (intervals.basis,), f"interval set {reps} (from {intervals.basis})")
-    blocks = to_blocks(session)
     return _hard(blocks, thresholds, params) or _easy_or_moderate(blocks, thresholds, params)
 
 
@@ -133,16 +100,36 @@ def _hard(blocks: Blocks, th: Thresholds, p: IntensityParams) -> Intensity | Non
 
 
 def _easy_or_moderate(blocks: Blocks, th: Thresholds, p: IntensityParams) -> Intensity | None:
-    moving = np.nan_to_num(blocks.speed_mps, nan=1.0) > 0.5
-    limit = p.easy_hr_fraction * th.max_hr if th.max_hr else (p.easy_lthr_fraction * th.lthr if th.lthr else None)
-    known_hr = moving & ~np.isnan(blocks.hr)
-    if limit and blocks.seconds(known_hr) > 0 and blocks.seconds(known_hr) >= 0.5 * blocks.seconds(moving):
-        share = blocks.seconds(known_hr & (blocks.hr < limit)) / blocks.seconds(known_hr)
-        basis, label = "hr", f"HR below {limit:.0f}"
-    elif th.cs_mps and blocks.seconds(moving) > 0:
-        share = blocks.seconds(moving & (blocks.speed_mps < p.easy_speed_fraction * th.cs_mps)) / blocks.seconds(moving)
-        basis, label = "pace", f"slower than {p.easy_speed_fraction:.0%} of {th.cs_basis}"
-    else:
+    easy = easy_time(blocks, th, p, is_run=True)
+    if easy is None:
         return None
+    share = easy.easy_s / easy.basis_s
+    if easy.basis == "hr":
+        limit = p.easy_hr_fraction * th.max_hr if th.max_hr else p.easy_lthr_fraction * (th.lthr or 0)
+        label = f"HR below {limit:.0f}"
+    else:
+        label = f"slower than {p.easy_speed_fraction:.0%} of {th.cs_basis}"
     level = "easy" if share >= p.easy_share else "moderate"
-    return Intensity(level, (basis, blocks.source), f"{share:.0%} of moving time {label}")
+    return Intensity(level, (easy.basis, blocks.source), f"{share:.0%} of moving time {label}")
+
+
+@dataclass(frozen=True)
+class EasyTime:
+    easy_s: float  # moving seconds below the first threshold ...
+    basis_s: float  # ... out of these moving seconds (> 0)
+    basis: str  # hr | pace
+
+
+def easy_time(blocks: Blocks, th: Thresholds, p: IntensityParams, is_run: bool) -> EasyTime | None:
+    """Moving seconds below the first threshold: by HR when most moving time has it (< 80 % of max HR, or < 88 % of
+    LTHR), else by pace for runs (slower than 0.80 × critical speed); None when neither can be told."""
+    moving = blocks.moving & (blocks.duration_s > 0)
+    limit = p.easy_hr_fraction * th.max_hr if th.max_hr else (p.easy_lthr_fraction * th.lthr if th.lthr else None)
+    known_hr = moving & np.isfinite(blocks.hr)
+    if limit and blocks.seconds(known_hr) > 0 and blocks.seconds(known_hr) >= 0.5 * blocks.seconds(moving):
+        return EasyTime(blocks.seconds(known_hr & (blocks.hr < limit)), blocks.seconds(known_hr), "hr")
+    known_speed = moving & np.isfinite(blocks.speed_mps)
+    if is_run and th.cs_mps and blocks.seconds(known_speed) > 0:
+        easy = known_speed & (blocks.speed_mps < p.easy_speed_fraction * th.cs_mps)
+        return EasyTime(blocks.seconds(easy), blocks.seconds(known_speed), "pace")
+    return None

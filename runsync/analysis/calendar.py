@@ -1,34 +1,50 @@
-"""Daily and weekly frames by the athlete's LOCAL calendar (a run at 18:30 in Los Angeles is on that day), with
-EWMA acute (7 d) and chronic (28 d) load. Load is running distance in km."""
+"""Daily and weekly frames by the athlete's LOCAL calendar (a run at 18:30 in Los Angeles is on that day), built from
+the sessions and their stored analyses (never from samples): distance, time, runs by intensity, strength, running
+distance as EWMA acute (7 d) and chronic (28 d) `load` (km), training load (TRIMP, pace or RPE based), time in
+zones and the time below the first threshold."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import date, timedelta
 
 import pandas as pd
 
+from runsync.analysis.session import SessionAnalysis
 from runsync.model import Session
-from runsync.training.intensity import Intensity
-from runsync.training.strength import is_strength
 
+ZONE_COLUMNS = (*(f"hr_z{i}_s" for i in range(1, 6)), *(f"pace_z{i}_s" for i in range(1, 6)))
+SUMMED = ("training_load", "easy_s", "easy_basis_s", *ZONE_COLUMNS)  # per day and week: sums
 SESSION_COLUMNS = ("id", "sport", "is_run", "is_strength", "workout_type", "local_start", "distance_m", "moving_s",
-                   "elapsed_s", "avg_hr", "intensity", "intensity_basis")  # fmt: skip
+                   "elapsed_s", "avg_hr", "intensity", "intensity_basis", "load_basis", *SUMMED)  # fmt: skip
 COUNTS = ("runs", "easy", "moderate", "hard", "strength")
 ACUTE_DAYS, CHRONIC_DAYS = 7, 28
+NO_ZONES = (0.0,) * 5
 
 
-def sessions_frame(sessions: list[Session], intensity: Callable[[Session], Intensity | None]) -> pd.DataFrame:
+def sessions_frame(sessions: list[Session], analysis: Callable[[Session], SessionAnalysis | None]) -> pd.DataFrame:
     """One row per session, indexed by local date (name `date`), in start order."""
     rows = []
     for s in sessions:
-        level = intensity(s)
-        rows.append((s.id, s.sport, s.is_run, is_strength(s), s.workout_type, s.local_start, s.distance_m or 0.0,
-                     s.moving_s or 0.0, s.elapsed_s or 0.0, s.avg_hr, level.level if level else None,
-                     ",".join(level.basis) if level else None))  # fmt: skip
+        found = analysis(s)
+        level = found.intensity if found else None
+        load, zones = (found.load, found.zones) if found else (None, None)
+        rows.append((s.id, s.sport, s.is_run, s.sport == "strength", s.workout_type, s.local_start,
+                     _num(s.distance_m), _num(s.moving_s), _num(s.elapsed_s), s.avg_hr,
+                     level.level if level else None, ",".join(level.basis) if level else None,
+                     load.basis if load else None, load.value if load else 0.0,
+                     _num(zones.easy_s if zones else None), _num(zones.basis_s if zones else None),
+                     *((zones.hr_s if zones else None) or NO_ZONES),
+                     *((zones.pace_s if zones else None) or NO_ZONES)))  # fmt: skip
     frame = pd.DataFrame(rows, columns=list(SESSION_COLUMNS))
     frame.index = pd.Index([s.local_date for s in sessions], name="date", dtype=object)
     return frame
+
+
+def _num(value: float | None) -> float:
+    """A number for summing: unknown, negative or not finite counts as 0."""
+    return float(value) if value is not None and math.isfinite(value) and value > 0 else 0.0
 
 
 def daily_frame(sessions: pd.DataFrame, first: date | None = None, last: date | None = None) -> pd.DataFrame:
@@ -46,6 +62,8 @@ def daily_frame(sessions: pd.DataFrame, first: date | None = None, last: date | 
     for level in ("easy", "moderate", "hard"):
         frame[level] = _per_day((runs["intensity"] == level).astype(int), index, int)
     frame["strength"] = _per_day(sessions["is_strength"].astype(int), index, int)
+    for column in SUMMED:
+        frame[column] = _per_day(sessions[column].astype(float), index, float)
     return with_load(frame)
 
 
@@ -72,7 +90,7 @@ def week_start_of(day: date, week_start: int = 0) -> date:
 
 def weekly_frame(sessions: pd.DataFrame, daily: pd.DataFrame, week_start: int = 0) -> pd.DataFrame:
     """Per local week (index: the week's first day): distance, time, counts and the longest run."""
-    columns = ["distance_m", "moving_s", *COUNTS]
+    columns = ["distance_m", "moving_s", *COUNTS, *SUMMED]
     weeks = pd.Index([week_start_of(d, week_start) for d in daily.index], name="week_start", dtype=object)
     frame = daily[columns].groupby(weeks).sum() if len(daily) else daily[columns].set_axis(weeks)
     runs = sessions[sessions["is_run"].astype(bool)]

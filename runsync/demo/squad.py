@@ -20,8 +20,7 @@ from zoneinfo import ZoneInfo
 
 import platformdirs
 
-from runsync.errors import UsageError
-from runsync.fitwrite import (
+from runsync.demo.fitwrite import (
     ActivitySpec,
     LiftSet,
     easy_run,
@@ -31,6 +30,7 @@ from runsync.fitwrite import (
     tempo_run,
     write_file,
 )
+from runsync.errors import UsageError
 
 DEMO_ATHLETE: dict[str, str | int] = {
     "id": "demo",

@@ -1,6 +1,6 @@
 """A simulated watch recording: 1 Hz samples, timer pauses and laps, from a plain activity description.
 
-Pure (no FIT here): `runsync.fitwrite` encodes a `Track`. Time runs in whole seconds: segment boundaries are
+Pure (no FIT here): `runsync.demo.fitwrite` encodes a `Track`. Time runs in whole seconds: segment boundaries are
 rounded, one sample per timer second, stamped at the end of that second.
 """
 

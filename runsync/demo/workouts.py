@@ -1,6 +1,6 @@
 """Builders for the activities that tests and the demo plant: easy, long, tempo, interval and strength sessions.
 
-Paces are seconds per km, heart rates bpm; each returns an `ActivitySpec` for `runsync.fitwrite.write_activity`.
+Paces are seconds per km, heart rates bpm; each returns an `ActivitySpec` for `runsync.demo.fitwrite.write_activity`.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from runsync.fittrack import ActivitySpec, LiftSet, Segment
+from runsync.demo.track import ActivitySpec, LiftSet, Segment
 
 EASY_PACE_S_PER_KM = 330.0
 

@@ -6,14 +6,14 @@ watch's auto-pause hid from the timer still counts. GPS errs 3-6 %: a rep of 360
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
+from runsync.analysis.stream import Grid, lap_speed
 from runsync.model import Lap, Session
-from runsync.training.stream import to_grid
 
 STANDARD_DISTANCES_M = (100, 150, 200, 300, 400, 500, 600, 800, 1000, 1200, 1500, 1609, 2000, 3000, 5000)
 REP_INTENSITIES = frozenset({"active", "interval"})
@@ -81,9 +81,10 @@ def standard_distance(distance_m: float, tolerance_pct: float = 10.0) -> float:
 
 
 def detect_intervals(
-    session: Session, cs_mps: float | None, params: IntervalParams | None = None
+    session: Session, grid: Grid | None, cs_mps: float | None, params: IntervalParams | None = None
 ) -> IntervalSet | None:
-    """The session's main interval set, or None (a steady run with 1 km auto-laps is not one)."""
+    """The session's main interval set, or None (a steady run with 1 km auto-laps is not one). `grid`: the session's
+    stream on the 1 s grid (runsync.analysis.stream.to_grid), None without one."""
     params = params or IntervalParams()
     if not session.is_run:
         return None
@@ -91,7 +92,7 @@ def detect_intervals(
     if session.laps and not is_auto_lapped(session.laps):
         found = _from_laps(session, cs_mps, params)
     if found is None and cs_mps:
-        found = _from_stream(session.samples, cs_mps, params)
+        found = _from_stream(grid, cs_mps, params)
     return found
 
 
@@ -129,7 +130,7 @@ def _structured_kinds(laps: Sequence[Lap]) -> list[str]:
 
 def _speed_kinds(laps: Sequence[Lap], cs_mps: float | None, params: IntervalParams) -> list[str]:
     """Fast laps (≥ enter × CS) are reps, slow ones (< leave × CS) recoveries; without CS, halves of the range."""
-    speeds = np.nan_to_num(np.array([_speed(lap) for lap in laps], dtype=float))
+    speeds = np.nan_to_num(np.array([lap_speed(lap) for lap in laps], dtype=float))
     if cs_mps:
         fast, slow = params.enter_fraction * cs_mps, params.leave_fraction * cs_mps
     elif len(speeds) and speeds.max() >= 1.3 * max(speeds.min(), 0.1):
@@ -154,41 +155,31 @@ def _rep_runs(session: Session, kinds: list[str]) -> list[list[Rep]]:
     return runs
 
 
-def _speed(lap: Lap) -> float:
-    seconds = lap.timer_s or lap.elapsed_s
-    if lap.avg_speed_mps:
-        return lap.avg_speed_mps
-    return lap.distance_m / seconds if lap.distance_m and seconds else float("nan")
-
-
 def _lap_rep(session: Session, lap: Lap) -> Rep:
     start_t = (lap.start - session.start).total_seconds()
     moving = lap.timer_s or lap.elapsed_s
     return Rep(start_t, start_t + lap.elapsed_s, lap.distance_m or 0.0, moving)
 
 
-def _from_stream(samples: pd.DataFrame | None, cs_mps: float, params: IntervalParams) -> IntervalSet | None:
-    grid = to_grid(samples, smooth_s=3)
+def _from_stream(grid: Grid | None, cs_mps: float, params: IntervalParams) -> IntervalSet | None:
     if grid is None:
         return None
-    spans = _hysteresis(grid["speed_mps"].to_numpy(), cs_mps * params.enter_fraction, cs_mps * params.leave_fraction)
-    t, dist = grid["t"].to_numpy(), grid["distance_m"].to_numpy()
+    spans = _hysteresis(grid.speed(3), cs_mps * params.enter_fraction, cs_mps * params.leave_fraction)
+    t, dist = grid.t, grid.distance_m
     spans = _merge_short_rests(spans, t, params.min_rest_s)
     reps = [Rep(t[a], t[b], dist[b] - dist[a], t[b] - t[a]) for a, b in spans]
     return _best_set([r for r in reps if r.duration_s >= params.min_rep_s], params, "stream")
 
 
 def _hysteresis(speed: np.ndarray, enter: float, leave: float) -> list[tuple[int, int]]:
-    spans, start = [], None
-    for i, v in enumerate(speed):
-        if start is None and v > enter:
-            start = i
-        elif start is not None and v < leave:
-            spans.append((start, i))
-            start = None
-    if start is not None:
-        spans.append((start, len(speed) - 1))
-    return spans
+    """Spans that start where the speed rises above `enter` and end where it next falls below `leave` (the last one
+    may run to the end): the state at each second is that of the last crossing at or before it."""
+    events = np.where(speed > enter, 1, np.where(speed < leave, 0, -1))
+    last = np.maximum.accumulate(np.where(events >= 0, np.arange(len(speed)), -1))
+    state = np.where(last >= 0, events[np.maximum(last, 0)], 0)
+    change = np.diff(np.concatenate([[0], state, [0]]))
+    starts, ends = np.flatnonzero(change == 1), np.flatnonzero(change == -1)
+    return [(int(a), int(min(b, len(speed) - 1))) for a, b in zip(starts, ends, strict=True)]
 
 
 def _merge_short_rests(spans: list[tuple[int, int]], t: np.ndarray, min_rest_s: float) -> list[tuple[int, int]]:
@@ -204,10 +195,10 @@ def _merge_short_rests(spans: list[tuple[int, int]], t: np.ndarray, min_rest_s: 
 def _best_set(reps: list[Rep], params: IntervalParams, basis: str) -> IntervalSet | None:
     """The longest run of consecutive similar reps (by distance, else by duration), if ≥ min_reps."""
     best: list[Rep] = []
-    for key in (lambda r: r.distance_m, lambda r: r.duration_s):
+    for values in ([r.distance_m for r in reps], [r.duration_s for r in reps]):
         for i in range(len(reps)):
             j = i + 1
-            while j < len(reps) and _similar([key(r) for r in reps[i : j + 1]], params.similar_pct):
+            while j < len(reps) and _similar(values[i : j + 1], params.similar_pct):
                 j += 1
             if j - i > len(best):
                 best = reps[i:j]
@@ -233,5 +224,5 @@ def _regular(rests: tuple[float, ...]) -> bool:
 
 
 def _similar(values: list[float], pct: float) -> bool:
-    median = float(np.median(values))
-    return median > 0 and all(abs(v - median) <= median * pct / 100 for v in values)
+    middle = statistics.median(values)  # a few values: the standard library's median is the quick one here
+    return middle > 0 and all(abs(v - middle) <= middle * pct / 100 for v in values)

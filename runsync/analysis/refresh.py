@@ -1,0 +1,200 @@
+"""Keep every stored analysis fresh, and hand readers the analyses of the sessions they read.
+
+A stored analysis is fresh when it was computed from the session's current content (fingerprint) with the key the
+athlete's settings give now (analysis version, thresholds, parameters, and, for an athlete without a configured
+pace threshold, the critical speed estimated from the stored best efforts as of the session's day). Anything else is
+recomputed from the session's samples, on `workers` processes, and saved; on a read-only store it is computed and
+used without being saved. So a finding is never computed from a stale analysis, and samples are read only for
+the sessions whose analysis is stale.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from runsync.analysis.efforts import EFFORT_DAYS, EFFORTS_VERSION, EffortRow, Efforts, critical_speed_by_day
+from runsync.analysis.session import (
+    AnalysisSettings,
+    SessionAnalysis,
+    analyse_session,
+    analysis_settings,
+    efforts_of,
+    from_json,
+    to_json,
+)
+from runsync.config import Athlete, Config
+from runsync.model import RUN_SPORTS
+from runsync.pool import map_bounded
+
+if TYPE_CHECKING:
+    from runsync.store import Store
+    from runsync.store.derived import AnalysisRow
+
+CHUNK = 8  # sessions per worker task: enough to amortise the hand-over, few enough to spread the load
+
+
+@dataclass
+class RefreshStats:
+    checked: int = 0
+    recomputed: int = 0
+    efforts: int = 0
+    degraded: list[tuple[str, str]] = field(default_factory=list)  # (session id, why its analysis failed)
+
+
+@dataclass(frozen=True)
+class AnalyseTask:
+    """What a worker needs to analyse stored sessions: where the store is, which sessions, with what."""
+
+    store: str
+    ids: tuple[str, ...]
+    settings: AnalysisSettings
+    estimates: tuple[float | None, ...]  # the estimated critical speed per id (settings.estimate_cs)
+    efforts_only: bool = False
+
+
+def save_analysis(store: Store, session_id: str, fingerprint: str, analysis: SessionAnalysis | Efforts) -> None:
+    """Store a full analysis, or (an Efforts) only the best efforts, as computed from content `fingerprint`."""
+    efforts = analysis if isinstance(analysis, Efforts) else analysis.efforts
+    full = isinstance(analysis, SessionAnalysis)
+    store.save_analysis(session_id, fingerprint, efforts_version=EFFORTS_VERSION, best_3min_m=efforts.best_3min_m,
+                        best_12min_m=efforts.best_12min_m, key=analysis.key if full else None,
+                        payload=to_json(analysis) if full else None)  # fmt: skip
+
+
+def fresh_analyses(
+    store: Store,
+    config: Config,
+    athlete: Athlete,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    workers: int | None = None,
+    stats: RefreshStats | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    load: bool = True,
+) -> dict[str, SessionAnalysis]:
+    """The analyses of the athlete's sessions in [since, until], every one fresh (recomputed where stale). With
+    load=False nothing is parsed or returned: the store is only brought up to date (after a sync)."""
+    stats = stats if stats is not None else RefreshStats()
+    settings = analysis_settings(config, athlete)
+    first = since - timedelta(days=EFFORT_DAYS) if since and settings.estimate_cs else since
+    rows = store.analysis_rows(athlete.id, since=first, until=until)
+    targets = [r for r in rows if since is None or r.local_date >= since]
+    stats.checked += len(targets)
+    estimates: dict[date, float | None] = {}
+    if settings.estimate_cs:
+        rows = _with_fresh_efforts(store, rows, settings, workers, stats)
+        targets = [r for r in rows if since is None or r.local_date >= since]
+        efforts = [_effort_row(r) for r in rows if r.sport in RUN_SPORTS]
+        estimates = critical_speed_by_day(efforts, [r.local_date for r in targets])
+    keys = {r.session_id: settings.key(estimates.get(r.local_date)) for r in targets}
+    stale = [r for r in targets if not _fresh(r, keys[r.session_id])]
+    computed = _recompute(store, stale, settings, estimates, workers, stats, on_progress)
+    if not load:
+        return {}
+    fresh_ids = [r.session_id for r in targets if r.session_id not in computed]
+    found = {i: _parse(row) for i, row in store.analysis_rows_for(fresh_ids).items()}
+    return {**found, **computed}
+
+
+def refresh_athletes(store: Store, config: Config, athletes: Iterable[Athlete], *, workers: int | None = None,
+                     on_progress: Callable[[int], None] | None = None) -> RefreshStats:  # fmt: skip
+    """Bring every stored analysis of these athletes up to date (after a sync; `runsync reanalyse`)."""
+    stats = RefreshStats()
+    for athlete in athletes:
+        fresh_analyses(store, config, athlete, workers=workers, stats=stats, on_progress=on_progress, load=False)
+    return stats
+
+
+def _fresh(row: AnalysisRow, key: str) -> bool:
+    return row.key == key and row.analysed_fingerprint == row.fingerprint and row.efforts_version == EFFORTS_VERSION
+
+
+def _parse(row: AnalysisRow) -> SessionAnalysis:
+    efforts = Efforts(row.best_3min_m, row.best_12min_m)
+    return from_json(row.key or "", efforts, row.payload or "{}")
+
+
+def _effort_row(row: AnalysisRow) -> EffortRow:
+    return EffortRow(row.local_date, row.best_3min_m, row.best_12min_m, row.distance_m, row.moving_s)
+
+
+def _with_fresh_efforts(store: Store, rows: list[AnalysisRow], settings: AnalysisSettings, workers: int | None,
+                        stats: RefreshStats) -> list[AnalysisRow]:  # fmt: skip
+    """The rows, after computing the best efforts of the runs that have none from their current content."""
+    missing = [r for r in rows if r.sport in RUN_SPORTS and (r.analysed_fingerprint != r.fingerprint
+                                                              or r.efforts_version != EFFORTS_VERSION)]  # fmt: skip
+    if not missing:
+        return rows
+    tasks = _tasks(store, missing, settings, {}, efforts_only=True)
+    found: dict[str, Efforts] = {}
+    for task, results in map_bounded(analyse_stored, tasks, workers=_workers(workers, len(missing))):
+        with store.transaction():
+            for session_id, fingerprint, efforts in results:
+                if not store.db.read_only:
+                    save_analysis(store, session_id, fingerprint, efforts)
+                found[session_id] = efforts
+        stats.efforts += len(task.ids)
+    return [_with_efforts(r, found[r.session_id]) if r.session_id in found else r for r in rows]
+
+
+def _with_efforts(row: AnalysisRow, efforts: Efforts) -> AnalysisRow:
+    return replace(row, best_3min_m=efforts.best_3min_m, best_12min_m=efforts.best_12min_m)
+
+
+def _recompute(store: Store, stale: list[AnalysisRow], settings: AnalysisSettings, estimates: dict[date, float | None],
+               workers: int | None, stats: RefreshStats,
+               on_progress: Callable[[int], None] | None) -> dict[str, SessionAnalysis]:  # fmt: skip
+    computed: dict[str, SessionAnalysis] = {}
+    tasks = _tasks(store, stale, settings, estimates)
+    for task, results in map_bounded(analyse_stored, tasks, workers=_workers(workers, len(stale))):
+        with store.transaction():
+            for session_id, fingerprint, analysis in results:
+                if not store.db.read_only:
+                    save_analysis(store, session_id, fingerprint, analysis)
+                computed[session_id] = analysis
+                if analysis.error:
+                    stats.degraded.append((session_id, analysis.error))
+        stats.recomputed += len(task.ids)
+        if on_progress:
+            on_progress(len(task.ids))
+    return computed
+
+
+def _workers(workers: int | None, count: int) -> int | None:
+    """A handful of stale sessions is quicker in-process than on a pool that must start first."""
+    return 1 if count <= 2 * CHUNK else workers
+
+
+def _tasks(store: Store, rows: list[AnalysisRow], settings: AnalysisSettings, estimates: dict[date, float | None],
+           efforts_only: bool = False) -> Iterator[AnalyseTask]:  # fmt: skip
+    for i in range(0, len(rows), CHUNK):
+        chunk = rows[i : i + CHUNK]
+        yield AnalyseTask(store.location, tuple(r.session_id for r in chunk), settings,
+                          tuple(estimates.get(r.local_date) for r in chunk), efforts_only)  # fmt: skip
+
+
+_OPEN: dict[tuple[int, str], Store] = {}  # per process (a forked worker never uses its parent's connection)
+
+
+def analyse_stored(task: AnalyseTask) -> list[tuple[str, str, SessionAnalysis | Efforts]]:
+    """Run in a worker: load the sessions with their samples, analyse them. (id, content fingerprint, result)."""
+    from runsync.store import Store
+
+    key = (os.getpid(), task.store)
+    store = _OPEN.get(key)
+    if store is None:
+        store = _OPEN[key] = Store.open(task.store)
+    results: list[tuple[str, str, SessionAnalysis | Efforts]] = []
+    for session_id, estimate in zip(task.ids, task.estimates, strict=True):
+        loaded = store.session_with_fingerprint(session_id)
+        if loaded is None:  # deleted since it was listed
+            continue
+        session, content = loaded
+        result = efforts_of(session) if task.efforts_only else analyse_session(session, task.settings, estimate)
+        results.append((session_id, content, result))
+    return results
