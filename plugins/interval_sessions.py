@@ -9,7 +9,7 @@ of the first third; a slowdown > 5 % while rest shrinks is a warning (pace fade)
 from __future__ import annotations
 
 from collections.abc import Iterator
-from statistics import mean
+from statistics import fmean as mean  # floats: fmean, not the exact (and slow) Fraction-based mean
 
 from runsync.analysis import INTERVAL_LIMITS, IntervalParams, IntervalSet
 from runsync.hookspecs import hookimpl

@@ -8,6 +8,7 @@ and its critics, Lauersen 2014/2018, Blagrove 2018.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -54,25 +55,25 @@ class MileageRamp(Rule):
     }
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        runs = [s for s in ctx.session_list if s.is_run and s.distance_m]
-        if not runs:
+        history = History(ctx)
+        if not history.runs:
             return
-        first = runs[0].local_date
+        first = history.dates[0]
         for week in ctx.weeks.index:
-            if not has_history(ctx, runs, week):
+            if not history.enough_before(week, ctx.config["min_history_days"], ctx.config["min_history_runs"]):
                 continue
             end = week + timedelta(days=6)
-            in_week = [s for s in runs if week <= s.local_date <= end]
-            ramp = week_ramp(ctx, week, first) or run_ramp(ctx, in_week, runs)
-            if ramp is not None and not strength_between(
-                ctx, end - timedelta(days=ctx.config["strength_days"] - 1), end
+            in_week = history.runs_between(week, end)
+            ramp = week_ramp(ctx, week, first, history.weekly) or run_ramp(ctx, in_week, history)
+            if ramp is not None and not history.strength_between(
+                end - timedelta(days=ctx.config["strength_days"] - 1), end
             ):
-                yield self._warning(ctx, ramp, in_week, end)
-            elif ramp is None and not strength_between(ctx, week - timedelta(days=7), end):
-                yield from self._acwr_info(ctx, week, end, in_week)
+                yield self._warning(ctx, ramp, in_week, end, history)
+            elif ramp is None and not history.strength_between(week - timedelta(days=7), end):
+                yield from self._acwr_info(ctx, week, end, in_week, history)
 
-    def _warning(self, ctx: RuleContext, ramp: Ramp, runs: list[Session], end: date) -> Finding:
-        last = last_strength(ctx, end)
+    def _warning(self, ctx: RuleContext, ramp: Ramp, runs: list[Session], end: date, history: History) -> Finding:
+        last = history.last_strength(end)
         since = f"since {last:%d %b}" if last else "in the data"
         increase = (ramp.distance_m / ramp.baseline_m - 1) * 100
         message = (f"Week of {ramp.week_start:%a %d %b}: {ramp.what}. No strength work logged {since}: "
@@ -84,8 +85,9 @@ class MileageRamp(Rule):
                             title=f"{ramp.title} up {increase:.0f} % with no strength work", message=message,
                             basis=("distance", "weekly totals"), metrics=metrics)  # fmt: skip
 
-    def _acwr_info(self, ctx: RuleContext, week: date, end: date, runs: list[Session]) -> Iterator[Finding]:
-        days = ctx.days.loc[[d for d in ctx.days.index if week <= d <= end]]
+    def _acwr_info(self, ctx: RuleContext, week: date, end: date, runs: list[Session],
+                   history: History) -> Iterator[Finding]:  # fmt: skip
+        days = ctx.days.loc[week:end]
         if not runs or days.empty or not (days["acwr"] > ctx.config["acwr_info"]).any():
             return
         peak = days["acwr"].idxmax()
@@ -94,21 +96,22 @@ class MileageRamp(Rule):
                    "distance). Information only: the ratio is a weak predictor on its own.")  # fmt: skip
         metrics = {"week_start": week.isoformat(), "distance_m": round(float(days["distance_m"].sum()), 1),
                    "baseline_m": round(float(days.loc[peak, "chronic"]) * 7000, 1), "increase_pct":
-                   round((ratio - 1) * 100, 1), "last_strength": _iso(last_strength(ctx, end))}  # fmt: skip
+                   round((ratio - 1) * 100, 1), "last_strength": _iso(history.last_strength(end))}  # fmt: skip
         yield self.finding(ctx, "info", runs, start=week, end=end, title=f"Acute:chronic load {ratio:.2f}",
                            message=message, basis=("distance", "ewma load"), metrics=metrics)  # fmt: skip
 
 
-def week_ramp(ctx: RuleContext, week: date, first_run: date) -> Ramp | None:
-    """The week against the mean of the `baseline_weeks` full weeks before the two-week progression."""
+def week_ramp(ctx: RuleContext, week: date, first_run: date, weekly: dict[date, float]) -> Ramp | None:
+    """The week against the mean of the `baseline_weeks` full weeks before the two-week progression. `weekly`:
+    running distance per week start."""
     c = ctx.config
     skip = c["progression_weeks"] - 1
     starts = [week - timedelta(weeks=skip + n) for n in range(1, c["baseline_weeks"] + 1)]
-    known = [w for w in starts if w >= first_run and w in ctx.weeks.index]
+    known = [w for w in starts if w >= first_run and w in weekly]
     if len(known) < 2:
         return None
-    baseline = float(ctx.weeks.loc[known, "distance_m"].mean())
-    distance = float(ctx.weeks.loc[week, "distance_m"])
+    baseline = sum(weekly[w] for w in known) / len(known)
+    distance = weekly[week]
     if baseline < c["min_baseline_m"] or distance <= baseline * (1 + c["max_week_increase_pct"] / 100):
         return None
     what = (f"{distance / 1000:.1f} km, {(distance / baseline - 1) * 100:.0f} % above the {baseline / 1000:.1f} km "
@@ -116,13 +119,11 @@ def week_ramp(ctx: RuleContext, week: date, first_run: date) -> Ramp | None:
     return Ramp(week, distance, baseline, what)
 
 
-def run_ramp(ctx: RuleContext, week_runs: list[Session], runs: list[Session]) -> Ramp | None:
+def run_ramp(ctx: RuleContext, week_runs: list[Session], history: History) -> Ramp | None:
     """The week's longest run against the longest of the previous `longest_run_days` days."""
     c = ctx.config
     for run in sorted(week_runs, key=lambda s: -(s.distance_m or 0)):
-        since = run.local_date - timedelta(days=c["longest_run_days"])
-        window = [s.distance_m or 0 for s in runs if since <= s.local_date < run.local_date]
-        longest = max(window, default=0.0)
+        longest = history.longest_between(run.local_date - timedelta(days=c["longest_run_days"]), run.local_date)
         if (
             run.distance_m >= c["min_run_m"]
             and longest
@@ -137,20 +138,36 @@ def run_ramp(ctx: RuleContext, week_runs: list[Session], runs: list[Session]) ->
     return None
 
 
-def has_history(ctx: RuleContext, runs: list[Session], day: date) -> bool:
-    """Ratio triggers need ≥ min_history_days of recorded running before `day`, with ≥ min_history_runs in it."""
-    first = day - timedelta(days=ctx.config["min_history_days"])
-    recent = sum(first <= s.local_date < day for s in runs)
-    return runs[0].local_date <= first and recent >= ctx.config["min_history_runs"]
+class History:
+    """The athlete's runs and strength days in date order, each local date computed once, looked up by bisection:
+    the rule stays linear in the number of weeks and runs."""
 
+    def __init__(self, ctx: RuleContext) -> None:
+        self.runs = [s for s in ctx.session_list if s.is_run and s.distance_m]
+        self.dates = [s.local_date for s in self.runs]
+        self.distances = [s.distance_m or 0.0 for s in self.runs]
+        self.strength = sorted(s.local_date for s in ctx.session_list if s.sport == "strength")
+        self.weekly = dict(zip(ctx.weeks.index, ctx.weeks["distance_m"].astype(float), strict=True))
 
-def strength_between(ctx: RuleContext, first: date, last: date) -> bool:
-    return any(s.sport == "strength" and first <= s.local_date <= last for s in ctx.session_list)
+    def runs_between(self, first: date, last: date) -> list[Session]:
+        return self.runs[bisect_left(self.dates, first) : bisect_right(self.dates, last)]
 
+    def longest_between(self, first: date, before: date) -> float:
+        """The longest run from `first` up to the day before `before`."""
+        return max(self.distances[bisect_left(self.dates, first) : bisect_left(self.dates, before)], default=0.0)
 
-def last_strength(ctx: RuleContext, until: date) -> date | None:
-    days = [s.local_date for s in ctx.session_list if s.sport == "strength" and s.local_date <= until]
-    return max(days, default=None)
+    def enough_before(self, day: date, days: int, runs: int) -> bool:
+        """Ratio triggers need ≥ `days` days of recorded running before `day`, with ≥ `runs` runs in them."""
+        first = day - timedelta(days=days)
+        recent = bisect_left(self.dates, day) - bisect_left(self.dates, first)
+        return self.dates[0] <= first and recent >= runs
+
+    def strength_between(self, first: date, last: date) -> bool:
+        return bisect_right(self.strength, last) > bisect_left(self.strength, first)
+
+    def last_strength(self, until: date) -> date | None:
+        index = bisect_right(self.strength, until)
+        return self.strength[index - 1] if index else None
 
 
 def _iso(day: date | None) -> str | None:

@@ -8,6 +8,7 @@ Foster 1998 (monotony).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -79,11 +80,12 @@ def violations(hard: list[date], config: dict) -> list[tuple[list[date], bool]]:
     """Groups of hard dates that break the rule, each with True when it is an alert (≥ N hard days in M)."""
     groups: list[tuple[set[date], bool]] = []
     window = timedelta(days=config["alert_window_days"] - 1)
-    for day in hard:
-        inside = {d for d in hard if day <= d <= day + window}
+    streak_days = timedelta(days=config["warn_consecutive_days"])
+    for i, day in enumerate(hard):  # `hard` is sorted: each window is a slice found by bisection
+        inside = set(hard[i : bisect_right(hard, day + window)])
         if len(inside) >= config["alert_hard_days"]:
             groups.append((inside, True))
-        streak = {d for d in hard if day <= d < day + timedelta(days=config["warn_consecutive_days"])}
+        streak = set(hard[i : bisect_left(hard, day + streak_days)])
         if len(streak) >= config["warn_consecutive_days"]:
             groups.append((streak, False))
     return _merge(groups)

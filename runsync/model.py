@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -85,12 +86,12 @@ class Session:
         if self.sport not in SPORTS:
             raise ValueError(f"session {self.id}: unknown sport {self.sport!r}")
 
-    @property
+    @cached_property  # a frozen dataclass may cache: cached_property writes the instance __dict__ directly
     def local_start(self) -> datetime:
         """Wall-clock start in the athlete's timezone (naive)."""
         return (self.start + timedelta(seconds=self.utc_offset_s)).replace(tzinfo=None)
 
-    @property
+    @cached_property
     def local_date(self) -> date:
         return self.local_start.date()
 

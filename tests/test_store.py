@@ -96,3 +96,24 @@ def test_replacing_a_session_replaces_its_laps(tmp_path: Path) -> None:
         store.save_session(a_session(laps=(), start=START + timedelta(seconds=1)))
     assert store.session("fit-abc").laps == ()
     assert sqlite3.connect(tmp_path / "s.db").execute("SELECT COUNT(*) FROM laps").fetchone()[0] == 0
+
+
+def test_a_store_from_before_derive_once_keeps_every_sample_and_gets_its_analyses(tmp_path: Path) -> None:
+    from runsync.store.rows import pack_samples
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    for number, script in enumerate(MIGRATIONS[:4], start=1):  # a round-1 store: samples inside sessions
+        conn.executescript(script + f";PRAGMA user_version = {number};")
+    session = a_session()
+    n, blob = pack_samples(session.samples)
+    conn.execute("INSERT INTO sessions (id, athlete, sport, start_ts, utc_offset_s, local_date, distance_m, moving_s,"
+                 " n_samples, samples, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (session.id, "ana", "run", START.timestamp(), -7 * 3600, "2026-10-11", 10000.0, 2900.0, n, blob,
+                  "2026-10-12T00:00:00+00:00"))  # fmt: skip
+    conn.commit()
+    conn.close()
+    store = Store.open(path)
+    pd.testing.assert_frame_equal(store.session("fit-abc").samples, session.samples)
+    pd.testing.assert_frame_equal(store.samples_of("fit-abc"), session.samples)
+    assert "samples" not in {r[1] for r in store.conn.execute("PRAGMA table_info(sessions)")}

@@ -9,6 +9,7 @@ import math
 from collections.abc import Callable
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from runsync.analysis.session import SessionAnalysis
@@ -24,22 +25,34 @@ NO_ZONES = (0.0,) * 5
 
 
 def sessions_frame(sessions: list[Session], analysis: Callable[[Session], SessionAnalysis | None]) -> pd.DataFrame:
-    """One row per session, indexed by local date (name `date`), in start order."""
-    rows = []
-    for s in sessions:
-        found = analysis(s)
-        level = found.intensity if found else None
-        load, zones = (found.load, found.zones) if found else (None, None)
-        rows.append((s.id, s.sport, s.is_run, s.sport == "strength", s.workout_type, s.local_start,
-                     _num(s.distance_m), _num(s.moving_s), _num(s.elapsed_s), s.avg_hr,
-                     level.level if level else None, ",".join(level.basis) if level else None,
-                     load.basis if load else None, load.value if load else 0.0,
-                     _num(zones.easy_s if zones else None), _num(zones.basis_s if zones else None),
-                     *((zones.hr_s if zones else None) or NO_ZONES),
-                     *((zones.pace_s if zones else None) or NO_ZONES)))  # fmt: skip
-    frame = pd.DataFrame(rows, columns=list(SESSION_COLUMNS))
-    frame.index = pd.Index([s.local_date for s in sessions], name="date", dtype=object)
-    return frame
+    """One row per session, indexed by local date (name `date`), in start order; built column by column."""
+    found = [analysis(s) for s in sessions]
+    levels = [a.intensity if a else None for a in found]
+    loads = [a.load if a else None for a in found]
+    zones = [a.zones if a else None for a in found]
+    hr = np.array([(z.hr_s if z else None) or NO_ZONES for z in zones], dtype=float).reshape(-1, 5)
+    pace = np.array([(z.pace_s if z else None) or NO_ZONES for z in zones], dtype=float).reshape(-1, 5)
+    columns = {
+        "id": [s.id for s in sessions],
+        "sport": [s.sport for s in sessions],
+        "is_run": np.array([s.is_run for s in sessions], dtype=bool),
+        "is_strength": np.array([s.sport == "strength" for s in sessions], dtype=bool),
+        "workout_type": [s.workout_type for s in sessions],
+        "local_start": [s.local_start for s in sessions],
+        "distance_m": np.array([_num(s.distance_m) for s in sessions]),
+        "moving_s": np.array([_num(s.moving_s) for s in sessions]),
+        "elapsed_s": np.array([_num(s.elapsed_s) for s in sessions]),
+        "avg_hr": [s.avg_hr for s in sessions],
+        "intensity": [level.level if level else None for level in levels],
+        "intensity_basis": [",".join(level.basis) if level else None for level in levels],
+        "load_basis": [load.basis if load else None for load in loads],
+        "training_load": np.array([load.value if load else 0.0 for load in loads]),
+        "easy_s": np.array([_num(z.easy_s if z else None) for z in zones]),
+        "easy_basis_s": np.array([_num(z.basis_s if z else None) for z in zones]),
+        **{f"hr_z{i + 1}_s": hr[:, i] for i in range(5)},
+        **{f"pace_z{i + 1}_s": pace[:, i] for i in range(5)},
+    }
+    return pd.DataFrame(columns, index=pd.Index([s.local_date for s in sessions], name="date", dtype=object))
 
 
 def _num(value: float | None) -> float:
@@ -47,40 +60,54 @@ def _num(value: float | None) -> float:
     return float(value) if value is not None and math.isfinite(value) and value > 0 else 0.0
 
 
+DAILY_SUMS = ("distance_m", "moving_s", *COUNTS, *SUMMED)
+
+
 def daily_frame(sessions: pd.DataFrame, first: date | None = None, last: date | None = None) -> pd.DataFrame:
     """Every local day from `first` to `last` (default: the sessions' span), rest days included. Empty (with every
-    column) when there is neither a session nor a day given."""
+    column) when there is neither a session nor a day given. Each column is one bincount over the sessions."""
     days = list(sessions.index)
     first = first or (min(days) if days else last)
     last = last or (max(days) if days else first)
-    index = pd.Index(_dates(first, last), name="date", dtype=object)
-    runs = sessions[sessions["is_run"].astype(bool)]
-    frame = pd.DataFrame(index=index)
-    frame["distance_m"] = _per_day(runs["distance_m"], index, float)
-    frame["moving_s"] = _per_day(runs["moving_s"], index, float)
-    frame["runs"] = _per_day(pd.Series(1, index=runs.index), index, int)
-    for level in ("easy", "moderate", "hard"):
-        frame[level] = _per_day((runs["intensity"] == level).astype(int), index, int)
-    frame["strength"] = _per_day(sessions["is_strength"].astype(int), index, int)
-    for column in SUMMED:
-        frame[column] = _per_day(sessions[column].astype(float), index, float)
-    return with_load(frame)
+    dates = _dates(first, last)
+    offsets = np.array([(d - first).days for d in days], dtype=np.int64) if days and first else np.zeros(0, int)
+    inside = (offsets >= 0) & (offsets < len(dates))
+    runs = inside & sessions["is_run"].to_numpy(dtype=bool)
+    level = sessions["intensity"].to_numpy(dtype=object)
+    strength = inside & sessions["is_strength"].to_numpy(dtype=bool)
+    masks = {"distance_m": runs, "moving_s": runs, "runs": runs, "strength": strength,
+             **{name: runs & (level == name) for name in ("easy", "moderate", "hard")}}  # fmt: skip
+    table = np.zeros((len(dates), len(DAILY_SUMS)))
+    for i, name in enumerate(DAILY_SUMS):
+        mask = masks.get(name, inside)
+        weights = sessions[name].to_numpy(dtype=float)[mask] if name in sessions else None
+        table[:, i] = np.bincount(offsets[mask], weights=weights, minlength=len(dates))
+    return with_load(_frame(table, DAILY_SUMS, pd.Index(dates, name="date", dtype=object)))
 
 
-def _per_day(values: pd.Series, index: pd.Index, dtype: type) -> pd.Series:
-    """The sum of `values` per date of `index` (0 on days without any)."""
-    if values.empty:
-        return pd.Series(0, index=index, dtype=dtype)
-    return values.groupby(level=0).sum().reindex(index, fill_value=0).astype(dtype)
+def _frame(table: np.ndarray, columns: tuple[str, ...], index: pd.Index) -> pd.DataFrame:
+    """The table's columns, the counts as integers (built from a dict of arrays: pandas' quickest way)."""
+    return pd.DataFrame({c: table[:, i].astype(int) if c in COUNTS else table[:, i] for i, c in enumerate(columns)},
+                        index=index)  # fmt: skip
 
 
 def with_load(daily: pd.DataFrame) -> pd.DataFrame:
-    load = daily["distance_m"] / 1000
-    daily["load"] = load
-    daily["acute"] = load.ewm(alpha=2 / (ACUTE_DAYS + 1), adjust=False).mean()
-    daily["chronic"] = load.ewm(alpha=2 / (CHRONIC_DAYS + 1), adjust=False).mean()
-    daily["acwr"] = (daily["acute"] / daily["chronic"]).where(daily["chronic"] > 0)
-    return daily
+    """Running distance (km) as the day's `load`, its EWMA acute (7 d) and chronic (28 d) load and their ratio."""
+    load = daily["distance_m"].to_numpy(dtype=float) / 1000
+    acute, chronic = ewma(load, ACUTE_DAYS), ewma(load, CHRONIC_DAYS)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(chronic > 0, acute / chronic, np.nan)
+    return daily.assign(load=load, acute=acute, chronic=chronic, acwr=ratio)
+
+
+def ewma(values: np.ndarray, days: int) -> np.ndarray:
+    """Exponentially weighted moving average, alpha = 2 / (days + 1), starting from the first value (pandas'
+    ewm(adjust=False)); a plain loop: a few hundred days."""
+    alpha, out, level = 2 / (days + 1), np.empty(len(values)), 0.0
+    for i, value in enumerate(values):
+        level = value if i == 0 else level + alpha * (value - level)
+        out[i] = level
+    return out
 
 
 def week_start_of(day: date, week_start: int = 0) -> date:
@@ -89,15 +116,20 @@ def week_start_of(day: date, week_start: int = 0) -> date:
 
 
 def weekly_frame(sessions: pd.DataFrame, daily: pd.DataFrame, week_start: int = 0) -> pd.DataFrame:
-    """Per local week (index: the week's first day): distance, time, counts and the longest run."""
-    columns = ["distance_m", "moving_s", *COUNTS, *SUMMED]
-    weeks = pd.Index([week_start_of(d, week_start) for d in daily.index], name="week_start", dtype=object)
-    frame = daily[columns].groupby(weeks).sum() if len(daily) else daily[columns].set_axis(weeks)
-    runs = sessions[sessions["is_run"].astype(bool)]
-    run_weeks = pd.Index([week_start_of(d, week_start) for d in runs.index], dtype=object)
-    longest = runs["distance_m"].groupby(run_weeks).max() if len(runs) else pd.Series(dtype=float)
-    frame["longest_m"] = longest.reindex(frame.index, fill_value=0.0).astype(float)
-    return frame
+    """Per local week (index: the week's first day): distance, time, counts, the longest run, and the daily sums."""
+    starts = [week_start_of(d, week_start) for d in daily.index]
+    weeks = sorted(set(starts))
+    position = {w: i for i, w in enumerate(weeks)}
+    day_week = np.array([position[w] for w in starts], dtype=np.int64)
+    values = daily[list(DAILY_SUMS)].to_numpy(dtype=float)
+    table = np.zeros((len(weeks), len(DAILY_SUMS) + 1))
+    np.add.at(table[:, :-1], day_week, values)
+    runs = sessions["is_run"].to_numpy(dtype=bool)
+    for day, distance in zip(sessions.index[runs], sessions["distance_m"].to_numpy(dtype=float)[runs], strict=True):
+        week = position.get(week_start_of(day, week_start))
+        if week is not None:
+            table[week, -1] = max(table[week, -1], distance)
+    return _frame(table, (*DAILY_SUMS, "longest_m"), pd.Index(weeks, name="week_start", dtype=object))
 
 
 def _dates(first: date | None, last: date | None) -> list[date]:

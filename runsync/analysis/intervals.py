@@ -65,7 +65,7 @@ class IntervalSet:
 
     @property
     def rep_distance_m(self) -> float:
-        return standard_distance(float(np.median([r.distance_m for r in self.reps])))
+        return standard_distance(statistics.median(r.distance_m for r in self.reps))
 
     @property
     def paces_s_per_km(self) -> list[float]:
@@ -205,8 +205,8 @@ def _best_set(reps: list[Rep], params: IntervalParams, basis: str) -> IntervalSe
     if len(best) < params.min_reps:
         return None
     rests = tuple(round(b.start_t - a.end_t, 1) for a, b in zip(best, best[1:], strict=False))
-    typical_rep = float(np.median([r.duration_s for r in best]))
-    if min(rests) < params.min_rest_s or float(np.median(rests)) < params.min_rest_ratio * typical_rep:
+    typical_rep = statistics.median(r.duration_s for r in best)
+    if min(rests) < params.min_rest_s or statistics.median(rests) < params.min_rest_ratio * typical_rep:
         return None  # back-to-back laps, or a steady run with short stops: not an interval set
     if max(rests) > params.max_rest_s or not _regular(rests):
         return None  # a long stop is a break in the run, random stops are not a planned recovery

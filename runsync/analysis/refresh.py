@@ -74,15 +74,17 @@ def fresh_analyses(
     until: date | None = None,
     workers: int | None = None,
     stats: RefreshStats | None = None,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
     load: bool = True,
+    force: bool = False,
 ) -> dict[str, SessionAnalysis]:
-    """The analyses of the athlete's sessions in [since, until], every one fresh (recomputed where stale). With
-    load=False nothing is parsed or returned: the store is only brought up to date (after a sync)."""
+    """The analyses of the athlete's sessions in [since, until], every one fresh (recomputed where stale, or all of
+    them with `force`). With load=False nothing is parsed or returned: the store is only brought up to date (after a
+    sync). `on_progress(done, total)` follows the recomputation."""
     stats = stats if stats is not None else RefreshStats()
     settings = analysis_settings(config, athlete)
     first = since - timedelta(days=EFFORT_DAYS) if since and settings.estimate_cs else since
-    rows = store.analysis_rows(athlete.id, since=first, until=until)
+    rows = store.analysis_rows(athlete.id, since=first, until=until, payload=load)
     targets = [r for r in rows if since is None or r.local_date >= since]
     stats.checked += len(targets)
     estimates: dict[date, float | None] = {}
@@ -92,21 +94,27 @@ def fresh_analyses(
         efforts = [_effort_row(r) for r in rows if r.sport in RUN_SPORTS]
         estimates = critical_speed_by_day(efforts, [r.local_date for r in targets])
     keys = {r.session_id: settings.key(estimates.get(r.local_date)) for r in targets}
-    stale = [r for r in targets if not _fresh(r, keys[r.session_id])]
+    found: dict[str, SessionAnalysis] = {}
+    stale = []
+    for row in targets:
+        fresh = not force and _fresh(row, keys[row.session_id])
+        parsed = _parse(row) if fresh and load else None
+        if parsed is not None:
+            found[row.session_id] = parsed
+        elif not fresh or load:  # stale, or stored in a form this version cannot read
+            stale.append(row)
     computed = _recompute(store, stale, settings, estimates, workers, stats, on_progress)
-    if not load:
-        return {}
-    fresh_ids = [r.session_id for r in targets if r.session_id not in computed]
-    found = {i: _parse(row) for i, row in store.analysis_rows_for(fresh_ids).items()}
-    return {**found, **computed}
+    return {**found, **computed} if load else {}
 
 
 def refresh_athletes(store: Store, config: Config, athletes: Iterable[Athlete], *, workers: int | None = None,
-                     on_progress: Callable[[int], None] | None = None) -> RefreshStats:  # fmt: skip
+                     on_progress: Callable[[int, int], None] | None = None,
+                     force: bool = False) -> RefreshStats:  # fmt: skip
     """Bring every stored analysis of these athletes up to date (after a sync; `runsync reanalyse`)."""
     stats = RefreshStats()
     for athlete in athletes:
-        fresh_analyses(store, config, athlete, workers=workers, stats=stats, on_progress=on_progress, load=False)
+        fresh_analyses(store, config, athlete, workers=workers, stats=stats, on_progress=on_progress, load=False,
+                       force=force)  # fmt: skip
     return stats
 
 
@@ -114,9 +122,12 @@ def _fresh(row: AnalysisRow, key: str) -> bool:
     return row.key == key and row.analysed_fingerprint == row.fingerprint and row.efforts_version == EFFORTS_VERSION
 
 
-def _parse(row: AnalysisRow) -> SessionAnalysis:
-    efforts = Efforts(row.best_3min_m, row.best_12min_m)
-    return from_json(row.key or "", efforts, row.payload or "{}")
+def _parse(row: AnalysisRow) -> SessionAnalysis | None:
+    """The stored analysis, or None when its payload cannot be read (it is then recomputed)."""
+    try:
+        return from_json(row.key or "", Efforts(row.best_3min_m, row.best_12min_m), row.payload or "")
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None
 
 
 def _effort_row(row: AnalysisRow) -> EffortRow:
@@ -148,8 +159,10 @@ def _with_efforts(row: AnalysisRow, efforts: Efforts) -> AnalysisRow:
 
 def _recompute(store: Store, stale: list[AnalysisRow], settings: AnalysisSettings, estimates: dict[date, float | None],
                workers: int | None, stats: RefreshStats,
-               on_progress: Callable[[int], None] | None) -> dict[str, SessionAnalysis]:  # fmt: skip
+               on_progress: Callable[[int, int], None] | None) -> dict[str, SessionAnalysis]:  # fmt: skip
     computed: dict[str, SessionAnalysis] = {}
+    if on_progress and stale:
+        on_progress(0, len(stale))
     tasks = _tasks(store, stale, settings, estimates)
     for task, results in map_bounded(analyse_stored, tasks, workers=_workers(workers, len(stale))):
         with store.transaction():
@@ -161,7 +174,7 @@ def _recompute(store: Store, stale: list[AnalysisRow], settings: AnalysisSetting
                     stats.degraded.append((session_id, analysis.error))
         stats.recomputed += len(task.ids)
         if on_progress:
-            on_progress(len(task.ids))
+            on_progress(len(computed), len(stale))
     return computed
 
 

@@ -167,12 +167,20 @@ def efforts_of(session: Session) -> Efforts:
         return Efforts()
 
 
-# --- stored as JSON ------------------------------------------------------------------------------------------
+# --- stored as JSON: compact arrays, read back for every session an audit looks at ---------------------------
 
 
 def to_json(analysis: SessionAnalysis) -> str:
-    data = asdict(analysis)
-    data.pop("key"), data.pop("efforts")  # kept in their own columns
+    level, sets, zones, load = analysis.intensity, analysis.intervals, analysis.zones, analysis.load
+    data = {
+        "intensity": [level.level, list(level.basis), level.reason] if level else None,
+        "intervals": [[[r.start_t, r.end_t, r.distance_m, r.duration_s] for r in sets.reps], list(sets.rests_s),
+                      sets.basis] if sets else None,  # fmt: skip
+        "zones": [zones.hr_s, zones.hr_basis, zones.pace_s, zones.easy_s, zones.basis_s, zones.easy_basis],
+        "load": [load.value, load.basis] if load else None,
+        "cs_mps": analysis.cs_mps,
+        "error": analysis.error,
+    }
     return json.dumps(data, separators=(",", ":"), default=_plain)
 
 
@@ -184,18 +192,18 @@ def _plain(value: Any) -> Any:
 
 def from_json(key: str, efforts: Efforts, text: str) -> SessionAnalysis:
     data = json.loads(text)
-    intensity, intervals, zones, load = (data.get(k) for k in ("intensity", "intervals", "zones", "load"))
+    level, sets, zones, load = data.get("intensity"), data.get("intervals"), data.get("zones"), data.get("load")
     return SessionAnalysis(
         key=key,
         efforts=efforts,
-        intensity=Intensity(intensity["level"], tuple(intensity["basis"]), intensity["reason"]) if intensity else None,
-        intervals=_intervals(intervals) if intervals else None,
-        zones=Zones(**{k: tuple(v) if isinstance(v, list) else v for k, v in (zones or {}).items()}),
-        load=Load(**load) if load else None,
+        intensity=Intensity(level[0], tuple(level[1]), level[2]) if level else None,
+        intervals=IntervalSet(tuple(Rep(*r) for r in sets[0]), tuple(sets[1]), sets[2]) if sets else None,
+        zones=Zones(_tuple(zones[0]), zones[1], _tuple(zones[2]), *zones[3:]) if zones else Zones(),
+        load=Load(*load) if load else None,
         cs_mps=data.get("cs_mps"),
         error=data.get("error"),
     )
 
 
-def _intervals(data: dict[str, Any]) -> IntervalSet:
-    return IntervalSet(tuple(Rep(**r) for r in data["reps"]), tuple(data["rests_s"]), data["basis"])
+def _tuple(values: list[float] | None) -> tuple[float, ...] | None:
+    return tuple(values) if values is not None else None

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,32 @@ def with_progress(app: App, items: list[Path], label: str) -> Iterable[Path]:
 def _bar(items: list[Path], label: str) -> Iterator[Path]:
     with click.progressbar(items, label=label, file=sys.stderr) as bar:
         yield from bar
+
+
+@contextlib.contextmanager
+def progress_bar(app: App, label: str) -> Iterator[Callable[[int, int], None]]:
+    """A callback `advance(done, total)` drawing a bar on stderr when it is a TTY (nothing under cron or -q)."""
+    state: dict[str, Any] = {}
+
+    def advance(done: int, total: int) -> None:
+        if app.verbose < 0 or not sys.stderr.isatty():
+            return
+        if done == 0 or "bar" not in state:  # a new batch (the next athlete): a new bar
+            close()
+            state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
+            state["bar"].__enter__()
+            state["done"] = 0
+        state["bar"].update(done - state["done"])
+        state["done"] = done
+
+    def close() -> None:
+        if "bar" in state:
+            state.pop("bar").__exit__(None, None, None)
+
+    try:
+        yield advance
+    finally:
+        close()
 
 
 def write_output(path: Path, text: str) -> None:

@@ -10,7 +10,7 @@ import click
 from runsync import audit as audit_lib
 from runsync.app import App
 from runsync.audit_format import RENDERERS, findings_json
-from runsync.commands._common import choose_athletes, echo_verbose, needs_app, parse_date
+from runsync.commands._common import choose_athletes, echo_verbose, needs_app, parse_date, progress_bar
 from runsync.errors import ExitStatus, UsageError
 from runsync.model import SEVERITIES
 from runsync.rules import is_enabled, rule_config
@@ -112,4 +112,29 @@ def strength(app: App, athlete_id: str | None, day: date | None, minutes: float 
     echo_verbose(app, f"logged {len(entries)} strength sessions for {athlete.id}")
 
 
-COMMANDS = (audit, rules, log)
+@click.command()
+@click.option("--athlete", "athletes", multiple=True, help="Only this athlete (repeatable; default: every one).")
+@click.option("--force", is_flag=True, help="Recompute every analysis, not only the stale ones.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes (default: one per core).")
+@needs_app
+def reanalyse(app: App, athletes: tuple[str, ...], force: bool, workers: int | None) -> None:
+    """Bring every stored session analysis up to date (or recompute all with --force).
+
+    Analyses are computed when sessions are stored and recomputed by themselves when what they depend on changes
+    (thresholds in the config, the analysis code); this does it for the whole history now, in parallel.
+
+    \b
+    Example (after changing max_hr or lthr in the config):
+      runsync reanalyse --athlete ana
+    """
+    from runsync.analysis.refresh import refresh_athletes
+
+    with progress_bar(app, "analysing") as advance:
+        stats = refresh_athletes(app.store, app.config, app.config.select_athletes(athletes), workers=workers,
+                                 on_progress=advance, force=force)  # fmt: skip
+    for session_id, reason in stats.degraded:
+        click.echo(f"warning: the analysis of {session_id} failed: {reason} (its intensity is unknown)", err=True)
+    echo_verbose(app, f"{stats.checked} sessions checked, {stats.recomputed} analysed, {stats.efforts} best efforts")
+
+
+COMMANDS = (audit, rules, log, reanalyse)

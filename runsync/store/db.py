@@ -22,10 +22,12 @@ from runsync.store.migrations import MIGRATIONS
 from runsync.store.rows import (
     RAW_COLUMNS,
     SESSION_COLUMNS,
+    Deferred,
     RawRecord,
     StoredFinding,
     fingerprint,
     now_iso,
+    once,
     pack_samples,
     ts_of,
     unpack_samples,
@@ -137,14 +139,16 @@ class Store(DerivedRows):
         self.db.execute(
             "INSERT INTO sessions (id, athlete, sport, sub_sport, name, start_ts, utc_offset_s, timezone, local_date,"
             " elapsed_s, moving_s, distance_m, avg_hr, max_hr, elevation_gain_m, workout_type, rpe, n_samples,"
-            " samples, fingerprint, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " fingerprint, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 session.id, session.athlete, session.sport, session.sub_sport, session.name,
                 session.start.timestamp(), session.utc_offset_s, session.timezone, session.local_date.isoformat(),
                 session.elapsed_s, session.moving_s, session.distance_m, session.avg_hr, session.max_hr,
-                session.elevation_gain_m, session.workout_type, session.rpe, n, blob, content, now_iso(),
+                session.elevation_gain_m, session.workout_type, session.rpe, n, content, now_iso(),
             ),
         )  # fmt: skip
+        if blob is not None:
+            self.db.execute("INSERT INTO samples (session_id, n, blob) VALUES (?, ?, ?)", (session.id, n, blob))
         self.db.executemany(
             "INSERT INTO session_sources (session_id, kind, source_id, name) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (session_id, kind, source_id) DO UPDATE SET name = excluded.name",
@@ -179,13 +183,14 @@ class Store(DerivedRows):
 
     def samples_of(self, session_id: str) -> pd.DataFrame | None:
         """One session's samples (what a rule asks for explicitly; nothing else reads samples)."""
-        row = self.db.execute("SELECT n_samples, samples FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        row = self.db.execute("SELECT n, blob FROM samples WHERE session_id = ?", (session_id,)).fetchone()
         return unpack_samples(row[0], row[1]) if row else None
 
     def session_with_fingerprint(self, session_id: str) -> tuple[Session, str] | None:
         """The session with its samples, and the fingerprint of its stored content."""
         found = self.session(session_id, samples=True)
-        row = self.db.execute("SELECT fingerprint, samples FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        row = self.db.execute("SELECT s.fingerprint, x.blob FROM sessions s LEFT JOIN samples x ON x.session_id = s.id"
+                              " WHERE s.id = ?", (session_id,)).fetchone()  # fmt: skip
         if found is None or row is None:
             return None
         return found, row[0] or fingerprint(found, row[1])  # sessions stored before fingerprints get theirs now
@@ -227,68 +232,63 @@ class Store(DerivedRows):
         return dict(self.db.execute("SELECT athlete, COUNT(*) FROM sessions GROUP BY athlete").fetchall())
 
     def _load(self, where: str, args: list[Any], *, samples: bool) -> list[Session]:
-        blob = "samples" if samples else "NULL AS samples"
-        rows = self.db.execute(
-            f"SELECT {SESSION_COLUMNS}, {blob} FROM sessions {where} ORDER BY start_ts, id", args
-        ).fetchall()
-        ids = [r["id"] for r in rows]
-        laps, sets, sources = self._children(ids)
+        """Sessions matching `where` (on sessions' columns), with their sources; their laps and sets are read on
+        first use, for all of them at once (runsync.store.rows.Deferred). Rows are read as tuples."""
+        blob = "(SELECT blob FROM samples WHERE session_id = sessions.id)" if samples else "NULL"
+        rows = self.db.rows(f"SELECT {SESSION_COLUMNS}, {blob} FROM sessions {where} ORDER BY start_ts, id", args)
+        inside = f"WHERE session_id IN (SELECT id FROM sessions {where})"
+        sources = self._sources(inside, args) if rows else {}
+        laps, sets = once(lambda: self._laps(inside, args)), once(lambda: self._sets(inside, args))
         return [
             Session(
-                id=r["id"], athlete=r["athlete"], sport=r["sport"], sub_sport=r["sub_sport"], name=r["name"],
-                start=utc_of(r["start_ts"]), utc_offset_s=r["utc_offset_s"], timezone=r["timezone"],
-                elapsed_s=r["elapsed_s"], moving_s=r["moving_s"], distance_m=r["distance_m"], avg_hr=r["avg_hr"],
-                max_hr=r["max_hr"], elevation_gain_m=r["elevation_gain_m"], workout_type=r["workout_type"],
-                rpe=r["rpe"], sources=tuple(sources.get(r["id"], ())), laps=tuple(laps.get(r["id"], ())),
-                sets=tuple(sets.get(r["id"], ())),
-                samples=unpack_samples(r["n_samples"], r["samples"]) if samples else None,
+                id=r[0], athlete=r[1], sport=r[2], sub_sport=r[3], name=r[4], start=utc_of(r[5]), utc_offset_s=r[6],
+                timezone=r[7], elapsed_s=r[8], moving_s=r[9], distance_m=r[10], avg_hr=r[11], max_hr=r[12],
+                elevation_gain_m=r[13], workout_type=r[14], rpe=r[15], sources=tuple(sources.get(r[0], ())),
+                laps=Deferred(laps, r[0]), sets=Deferred(sets, r[0]),  # type: ignore[arg-type]
+                samples=unpack_samples(r[16], r[17]) if samples else None,
             )
             for r in rows
         ]  # fmt: skip
 
-    def _children(self, ids: list[str]) -> tuple[dict, dict, dict]:
-        laps: dict[str, list[Lap]] = {}
-        sets: dict[str, list[StrengthSet]] = {}
-        sources: dict[str, list[Source]] = {}
-        for chunk in _chunks(ids, 500):
-            marks = ",".join("?" * len(chunk))
-            for r in self.db.execute(f"SELECT * FROM laps WHERE session_id IN ({marks}) ORDER BY idx", chunk):
-                laps.setdefault(r["session_id"], []).append(
-                    Lap(start=utc_of(r["start_ts"]), elapsed_s=r["elapsed_s"], timer_s=r["timer_s"],
-                        distance_m=r["distance_m"], avg_hr=r["avg_hr"], max_hr=r["max_hr"],
-                        avg_speed_mps=r["avg_speed_mps"], intensity=r["intensity"], trigger=r["trigger"])
-                )  # fmt: skip
-            for r in self.db.execute(f"SELECT * FROM sets WHERE session_id IN ({marks}) ORDER BY idx", chunk):
-                sets.setdefault(r["session_id"], []).append(
-                    StrengthSet(start=utc_of(r["start_ts"]), duration_s=r["duration_s"], reps=r["reps"],
-                                weight_kg=r["weight_kg"], exercise=r["exercise"], set_type=r["set_type"])
-                )  # fmt: skip
-            query = f"SELECT * FROM session_sources WHERE session_id IN ({marks}) ORDER BY kind, source_id"
-            for r in self.db.execute(query, chunk):
-                sources.setdefault(r["session_id"], []).append(Source(r["kind"], r["source_id"], r["name"]))
-        return laps, sets, sources
+    def _laps(self, inside: str, args: list[Any]) -> dict[str, tuple[Lap, ...]]:
+        found: dict[str, list[Lap]] = {}
+        for r in self.db.rows(f"SELECT session_id, start_ts, elapsed_s, timer_s, distance_m, avg_hr, max_hr,"
+                              f" avg_speed_mps, intensity, trigger FROM laps {inside} ORDER BY session_id, idx", args):
+            found.setdefault(r[0], []).append(Lap(utc_of(r[1]), *r[2:]))  # fmt: skip
+        return {k: tuple(v) for k, v in found.items()}
+
+    def _sets(self, inside: str, args: list[Any]) -> dict[str, tuple[StrengthSet, ...]]:
+        found: dict[str, list[StrengthSet]] = {}
+        for r in self.db.rows(f"SELECT session_id, start_ts, duration_s, reps, weight_kg, exercise, set_type FROM sets"
+                              f" {inside} ORDER BY session_id, idx", args):
+            found.setdefault(r[0], []).append(StrengthSet(utc_of(r[1]), *r[2:]))  # fmt: skip
+        return {k: tuple(v) for k, v in found.items()}
+
+    def _sources(self, inside: str, args: list[Any]) -> dict[str, list[Source]]:
+        found: dict[str, list[Source]] = {}
+        query = f"SELECT session_id, kind, source_id, name FROM session_sources {inside} ORDER BY kind, source_id"
+        for r in self.db.rows(query, args):
+            found.setdefault(r[0], []).append(Source(*r[1:]))
+        return found
 
     # --- findings -------------------------------------------------------------------------------------
 
     def save_findings(self, findings: Iterable[Finding], seen_at: datetime) -> list[Finding]:
         """Record findings as seen at `seen_at`; returns the ones never seen before (by `Finding.key`). A read-only
         store (a coach reading a shared database) records nothing and still tells which are new."""
-        new: list[Finding] = []
+        chosen = list(findings)
         stamp = seen_at.astimezone(UTC).isoformat(timespec="seconds")
         with self.transaction():
-            for f in findings:
-                known = self.db.execute("SELECT 1 FROM findings WHERE key = ?", (f.key,)).fetchone()
-                if not known:
-                    new.append(f)
-                if self.db.read_only:
-                    continue
-                self.db.execute(
+            known = {r[0] for athlete in {f.athlete for f in chosen}
+                     for r in self.db.rows("SELECT key FROM findings WHERE athlete = ?", (athlete,))}  # fmt: skip
+            if not self.db.read_only:
+                self.db.executemany(
                     "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
                     " severity = excluded.severity, payload = excluded.payload, last_seen = excluded.last_seen",
-                    (f.key, f.athlete, f.rule, f.severity, f.start.isoformat(), f.end.isoformat(),
-                     json.dumps(finding_to_dict(f)), stamp, stamp),
+                    [(f.key, f.athlete, f.rule, f.severity, f.start.isoformat(), f.end.isoformat(),
+                      json.dumps(finding_to_dict(f)), stamp, stamp) for f in chosen],
                 )  # fmt: skip
-        return new
+        return [f for f in chosen if f.key not in known]
 
     def findings(
         self, athlete: str | None = None, *, since: date | None = None, until: date | None = None
@@ -337,6 +337,3 @@ class Store(DerivedRows):
         )
 
 
-def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

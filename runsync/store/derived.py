@@ -3,7 +3,7 @@ them) and the size and mtime of every imported file (so an unchanged file costs 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -55,15 +55,6 @@ class DerivedRows:
                 sql += f" AND {clause}"
                 args.append(value.isoformat())
         return [_analysis_row(r, payload) for r in self.db.execute(sql + " ORDER BY s.start_ts, s.id", args)]
-
-    def analysis_rows_for(self, session_ids: Iterable[str]) -> dict[str, AnalysisRow]:
-        found: dict[str, AnalysisRow] = {}
-        ids = list(session_ids)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            query = ANALYSIS_ROW_SQL + f" WHERE s.id IN ({','.join('?' * len(chunk))})"
-            found.update((r[0], _analysis_row(r, True)) for r in self.db.execute(query, chunk))
-        return found
 
     def save_analysis(self, session_id: str, fingerprint: str, *, efforts_version: int, best_3min_m: float | None,
                       best_12min_m: float | None, key: str | None, payload: str | None) -> None:  # fmt: skip

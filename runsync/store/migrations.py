@@ -80,9 +80,15 @@ MIGRATIONS: list[str] = [
     """,
     # 5: derive once. Each session's analysis (efforts, intensity, intervals, zones, load) is stored with the key of
     # the settings it was computed with and the fingerprint of the session content it was computed from; a session
-    # re-saved with the same content keeps its analysis. Files remember their size and mtime, so a nightly sync
-    # with nothing new costs a stat() per file. Sessions logged by hand may carry an RPE.
+    # re-saved with the same content keeps its analysis. Samples move to a table of their own, so reading sessions
+    # never walks their blobs. Files remember their size and mtime, so a nightly sync with nothing new costs a
+    # stat() per file. Sessions logged by hand may carry an RPE.
     """
+    CREATE TABLE samples (
+        session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE, n INTEGER NOT NULL, blob BLOB
+    );
+    INSERT INTO samples (session_id, n, blob) SELECT id, n_samples, samples FROM sessions WHERE samples IS NOT NULL;
+    ALTER TABLE sessions DROP COLUMN samples;
     ALTER TABLE sessions ADD COLUMN fingerprint TEXT;
     ALTER TABLE sessions ADD COLUMN rpe REAL;
     CREATE TABLE analysis (

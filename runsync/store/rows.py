@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -52,6 +54,55 @@ def unpack_samples(n: int, blob: bytes | None) -> pd.DataFrame | None:
         return None
     matrix = np.frombuffer(zlib.decompress(blob), dtype="float64").reshape(len(SAMPLE_COLUMNS), n)
     return pd.DataFrame({c: matrix[i] for i, c in enumerate(SAMPLE_COLUMNS)})
+
+
+class Deferred(Sequence[Any]):
+    """A session's laps or sets as the store hands them out: read on first use, for the whole batch of sessions they
+    were loaded with (an audit reads none: each session's structure is in its stored analysis). It behaves as the
+    tuple it stands for: compares, prints and pickles as that tuple."""
+
+    __slots__ = ("_batch", "_key", "_items")
+
+    def __init__(self, batch: Callable[[], dict[str, tuple[Any, ...]]], key: str) -> None:
+        self._batch, self._key, self._items = batch, key, None
+
+    def _get(self) -> tuple[Any, ...]:
+        if self._items is None:
+            self._items = self._batch().get(self._key, ())
+        return self._items
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._get()[index]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._get())
+
+    def __eq__(self, other: object) -> bool:
+        return self._get() == (tuple(other) if isinstance(other, Deferred) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._get())
+
+    def __repr__(self) -> str:
+        return repr(self._get())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return tuple, (self._get(),)
+
+
+def once(load: Callable[[], Any]) -> Callable[[], Any]:
+    """`load` run at the first call only; later calls return its result."""
+    done: list[Any] = []
+
+    def run() -> Any:
+        if not done:
+            done.append(load())
+        return done[0]
+
+    return run
 
 
 @dataclass(frozen=True)

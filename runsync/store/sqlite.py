@@ -85,6 +85,13 @@ class SqliteBackend:
         with self.errors():
             return self.conn.execute(sql, args)
 
+    def rows(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """All rows as plain tuples (quicker than named rows where thousands are read)."""
+        with self.errors():
+            cursor = self.conn.cursor()
+            cursor.row_factory = None
+            return cursor.execute(sql, args).fetchall()
+
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         with self.errors():
             self.conn.executemany(sql, rows)
