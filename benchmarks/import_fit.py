@@ -30,14 +30,14 @@ from pathlib import Path
 import fitdecode
 
 from runsync.config import Athlete
-from runsync.connectors.fit import fetch_fit_files
-from runsync.connectors.fit_decode import decode_fit
-from runsync.connectors.fit_fast import FAST_DECODER, decode_fit_either
-from runsync.connectors.fit_fast.crc import fit_crc
-from runsync.connectors.fit_fast.scan import scan_fit
 from runsync.demo import workouts
 from runsync.demo.fitwrite import write_activity
 from runsync.errors import DecodeError
+from runsync.sources.files.fit import fetch_fit_files
+from runsync.sources.files.fit_decode import decode_fit
+from runsync.sources.files.fit_fast import FAST_DECODER, decode_fit_either
+from runsync.sources.files.fit_fast.crc import fit_crc
+from runsync.sources.files.fit_fast.scan import scan_fit
 from runsync.store import Store
 from runsync.sync import run_sync
 

@@ -39,7 +39,7 @@ def _sources(store: Store, athlete: Athlete, secrets: Callable[[], Secrets], now
                       "folders": [str(d) for d in athlete.fit_dirs],
                       "missing_folders": [str(d) for d in athlete.fit_dirs if not d.is_dir()]})  # fmt: skip
     if athlete.strava:
-        from runsync.strava_sync import strava_state  # stravalib loads only when an athlete uses Strava
+        from runsync.sources.strava.sync import strava_state  # stravalib loads only when an athlete uses Strava
 
         found.append(strava_state(store, athlete, secrets, now))
     return found

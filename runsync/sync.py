@@ -5,7 +5,7 @@ and nothing more; any other is read and hashed, and a hash seen before is not de
 second session). New files are decoded, normalised and analysed on `workers` processes (one pool for the whole
 squad), and each is saved in one transaction: its raw bytes (keyed by content hash), its sessions and their
 analyses land together or not at all. A broken file is recorded with its reason, named on every run until it goes,
-and never stops the others. Then each athlete syncs from Strava (runsync.strava_sync) when configured, and every
+and never stops the others. Then each athlete syncs from Strava (runsync.sources.strava.sync) when configured, and every
 analysis the import left stale (new sessions of an athlete whose critical speed is estimated, merged sessions,
 Strava sessions) is brought up to date (runsync.analysis.refresh).
 """
@@ -13,7 +13,7 @@ Strava sessions) is brought up to date (runsync.analysis.refresh).
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,63 +22,21 @@ from typing import NamedTuple
 
 from runsync.analysis import AnalysisSettings, SessionAnalysis, analyse_session, analysis_settings
 from runsync.analysis.efforts import Efforts
-from runsync.analysis.refresh import RefreshStats, refresh_athletes, save_analysis
+from runsync.analysis.refresh import refresh_athletes, save_analysis
 from runsync.analysis.session import efforts_of
 from runsync.config import Athlete, Config
-from runsync.connectors import fit
-from runsync.connectors.fit_fast import decode_fit_either
 from runsync.dedupe import find_duplicate, merge
-from runsync.errors import DecodeError, ExitStatus, RunsyncError
+from runsync.errors import DecodeError
 from runsync.model import Session
 from runsync.pool import map_bounded
+from runsync.sources.files import fit, walk_files
+from runsync.sources.files.fit_fast import decode_fit_either
+from runsync.sources.report import SyncReport
 from runsync.store import RawRecord, Store, fingerprint, pack_samples, unpack_samples
 
 FIT_DECODER = "fitdecode-1"  # bump when the FIT normaliser changes so stored failures are retried
-# raw.decoder says which path decoded a file: "fast-1" (runsync.connectors.fit_fast) or FIT_DECODER (fitdecode,
+# raw.decoder says which path decoded a file: "fast-1" (runsync.sources.files.fit_fast) or FIT_DECODER (fitdecode,
 # the reference, which also decodes every file the fast path is not certain of, and names what a broken one lacks)
-
-
-@dataclass
-class SyncReport:
-    imported: list[tuple[str, int]] = field(default_factory=list)  # (path, sessions)
-    unchanged: int = 0
-    not_activities: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (path or athlete, reason)
-    still_failing: list[tuple[str, str, str]] = field(default_factory=list)  # (path, reason, failing since)
-    merged: int = 0
-    notes: list[str] = field(default_factory=list)
-    errors: list[RunsyncError] = field(default_factory=list)  # auth, rate limit, network: a whole source stopped
-    strava: dict[str, int] = field(default_factory=dict)  # saved, unchanged, calls
-    decoders: Counter[str] = field(default_factory=Counter)  # FIT files decoded per decoder (fast-1, fitdecode-1)
-    analysis: RefreshStats = field(default_factory=RefreshStats)  # analyses brought up to date after the import
-
-    @property
-    def sessions(self) -> int:
-        return sum(n for _, n in self.imported)
-
-    def summary(self) -> str:
-        parts = [f"{len(self.imported)} files imported ({self.sessions} sessions)", f"{self.unchanged} unchanged"]
-        if self.merged:
-            parts.append(f"{self.merged} merged with another source")
-        if self.not_activities:
-            parts.append(f"{len(self.not_activities)} not activities")
-        if self.failed:
-            parts.append(f"{len(self.failed)} failed")
-        if self.still_failing:
-            parts.append(f"{len(self.still_failing)} still failing")
-        if self.decoders:
-            parts.append("decoded by " + ", ".join(f"{what} {n}" for what, n in sorted(self.decoders.items())))
-        if self.strava:
-            parts.append("strava: " + ", ".join(f"{n} {what}" for what, n in sorted(self.strava.items())))
-        if self.analysis.recomputed:
-            parts.append(f"{self.analysis.recomputed} sessions analysed after the import")
-        return ", ".join(parts)
-
-    def exit_status(self) -> ExitStatus:
-        """The status that needs a person most: config 3, auth 4, temporary 5, then partial 6."""
-        partial = self.failed or self.still_failing
-        statuses = [e.exit_status for e in self.errors] + ([ExitStatus.PARTIAL] if partial else [])
-        return min(statuses, default=ExitStatus.OK)
 
 
 def save_merged(store: Store, session: Session, packed: tuple[int, bytes | None] | None = None,
@@ -196,29 +154,30 @@ class KnownFiles:
         return cls(store.known_files(), {r.source_id: r for r in store.raw_records("fit")})
 
 
-def new_fit_job(store: Store, path: Path, athlete: Athlete, report: SyncReport, known: KnownFiles | None = None,
+def new_fit_job(store: Store, path: Path | str, athlete: Athlete, report: SyncReport, known: KnownFiles | None = None,
                 settings: AnalysisSettings | None = None) -> FitJob | None:  # fmt: skip
     """A job for a file to import; None (counted in the report) when it is unreadable, or was imported (or failed)
     before: a file whose size and mtime are unchanged costs a stat(), any other is read and hashed."""
     known = known or KnownFiles.of(store)
+    name = str(path)
     try:
-        stat = path.stat()
-        remembered = known.paths.get(str(path))
+        stat = os.stat(name)
+        remembered = known.paths.get(name)
         if remembered and remembered[:2] == (stat.st_size, stat.st_mtime_ns) and _seen_before(
-            str(path), remembered[2], report, known
+            name, remembered[2], report, known
         ):
             return None
-        data = path.read_bytes()
+        data = Path(name).read_bytes()
     except OSError as exc:
-        report.failed.append((str(path), f"cannot read: {exc.strerror or exc}"))
+        report.failed.append((name, f"cannot read: {exc.strerror or exc}"))
         return None
     digest = hashlib.sha256(data).hexdigest()
-    if _seen_before(str(path), digest, report, known):
+    if _seen_before(name, digest, report, known):
         with store.transaction():
-            store.save_file(str(path), athlete.id, stat.st_size, stat.st_mtime_ns, digest)
+            store.save_file(name, athlete.id, stat.st_size, stat.st_mtime_ns, digest)
         return None
     known.seen.add(digest)
-    return FitJob(path, data, digest, athlete, stat.st_size, stat.st_mtime_ns, settings)
+    return FitJob(Path(name), data, digest, athlete, stat.st_size, stat.st_mtime_ns, settings)
 
 
 def _seen_before(path: str, digest: str, report: SyncReport, known: KnownFiles) -> bool:
@@ -254,6 +213,7 @@ def save_fit_job(store: Store, job: FitJob, outcome: Decoded | str, report: Sync
         store.save_raw("fit", digest, athlete=athlete.id, payload=data, path=path, status=status, decoder=decoder)
         for session, samples, analysis, content in zip(sessions or (), packed, analyses, contents, strict=True):
             report.merged += save_merged(store, session, samples, analysis, content)
+            report.changed_athletes.add(session.athlete)
         store.save_file(path, athlete.id, job.size, job.mtime_ns, digest)
     if sessions is None:
         report.not_activities.append(path)
@@ -263,7 +223,7 @@ def save_fit_job(store: Store, job: FitJob, outcome: Decoded | str, report: Sync
 
 def import_files(
     store: Store,
-    files: Iterable[tuple[Path, Athlete]],
+    files: Iterable[tuple[Path | str, Athlete]],
     report: SyncReport | None = None,
     *,
     config: Config | None = None,
@@ -294,7 +254,7 @@ def import_fit_files(store: Store, paths: Iterable[Path], athlete: Athlete, repo
     return report
 
 
-def _new_jobs(store: Store, files: Iterable[tuple[Path, Athlete]], report: SyncReport, config: Config,
+def _new_jobs(store: Store, files: Iterable[tuple[Path | str, Athlete]], report: SyncReport, config: Config,
               on_file: Callable[[Path], None] | None) -> Iterator[FitJob]:  # fmt: skip
     known = KnownFiles.of(store)
     settings: dict[str, AnalysisSettings] = {}
@@ -305,17 +265,17 @@ def _new_jobs(store: Store, files: Iterable[tuple[Path, Athlete]], report: SyncR
         if job is not None:
             yield job
         elif on_file:
-            on_file(path)
+            on_file(Path(path))
 
 
-def fit_files_for(athlete: Athlete, extra_dirs: Iterable[Path], report: SyncReport) -> list[Path]:
+def fit_files_for(athlete: Athlete, extra_dirs: Iterable[Path], report: SyncReport) -> list[str]:
     """Every FIT file in the athlete's configured folders and the extra ones; a missing folder is a failure."""
-    files: list[Path] = []
+    files: list[str] = []
     for folder in (*athlete.fit_dirs, *extra_dirs):
         if not folder.is_dir():
             report.failed.append((str(folder), f"fit folder for {athlete.id} not found"))
             continue
-        files.extend(fit.fetch_fit_files(folder, report.failed))
+        files.extend(walk_files(folder, (".fit",), report.failed))
     return files
 
 
@@ -324,15 +284,15 @@ def run_sync(
     athletes: list[Athlete],
     *,
     extra_fit_dirs: Iterable[Path] = (),
-    on_files: Callable[[list[tuple[Path, Athlete]]], Iterable[tuple[Path, Athlete]]] | None = None,
+    on_files: Callable[[list[tuple[str, Athlete]]], Iterable[tuple[str, Athlete]]] | None = None,
     config: Config | None = None,
     now: datetime | None = None,
     workers: int | None = None,
 ) -> SyncReport:
     """Sync every source of every athlete under the store's writer lock. `on_files` may wrap the (file, athlete)
     list (a progress bar); the report says what was imported, unchanged, skipped and failed. With `config`, athletes
-    with `strava = true` then sync from Strava (runsync.strava_sync), merged with their watch files. FIT files are
-    decoded on `workers` processes (default: one per core), one pool for every athlete's files."""
+    with `strava = true` then sync from Strava (runsync.sources.strava.sync), merged with their watch files. Files
+    are decoded on `workers` processes (default: one per core), one pool for every athlete's files."""
     report = SyncReport()
     extra = tuple(extra_fit_dirs)
     now = now or datetime.now(UTC)
@@ -344,9 +304,12 @@ def run_sync(
                 store.save_state(athlete.id, "fit", "last_sync", now.isoformat(timespec="seconds"))
         strava_athletes = [a for a in athletes if a.strava]
         if config is not None and strava_athletes:
-            from runsync import strava_sync  # stravalib is imported only when someone syncs from Strava
+            from runsync.sources.strava import (
+                sync as strava_sync,  # stravalib is imported only when someone syncs from Strava
+            )
 
             strava_sync.sync_strava_athletes(store, strava_athletes, config, now=now, report=report, save=save_merged)
-        report.analysis = refresh_athletes(store, config or Config(), athletes, workers=workers)
+        changed = [a for a in athletes if a.id in report.changed_athletes]  # the others are read fresh when read
+        report.analysis = refresh_athletes(store, config or Config(), changed, workers=workers)
     return report
 

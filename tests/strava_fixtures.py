@@ -14,8 +14,8 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from runsync.config import load_config
-from runsync.connectors.oauth import Token, save_token
 from runsync.secrets import KeyringSecrets
+from runsync.sources.strava.oauth import Token, save_token
 from runsync.store import Store
 from runsync.sync import SyncReport, run_sync
 from tests.fake_strava import CLIENT_ID, CLIENT_SECRET, FakeStrava, make_activity, start_fake_strava

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from runsync.config import Athlete
-from runsync.connectors.fit_fast import FAST_DECODER, REFERENCE_DECODER
 from runsync.demo import workouts
 from runsync.demo.fitwrite import write_activity
 from runsync.pool import IN_FLIGHT_PER_WORKER, map_bounded
+from runsync.sources.files.fit_fast import FAST_DECODER, REFERENCE_DECODER
 from runsync.store import Store
 from runsync.sync import SyncReport, import_fit_files
 

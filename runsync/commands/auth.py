@@ -13,7 +13,7 @@ from runsync.config import StravaSettings
 from runsync.secrets import CLIENT_SECRET_KEY, Secrets, fetch_client_secret
 
 if TYPE_CHECKING:  # stravalib (~0.4 s to import) loads only when `auth` runs, not for every command
-    from runsync.connectors import oauth
+    from runsync.sources.strava import oauth
 
 
 @click.group()
@@ -28,7 +28,7 @@ def auth() -> None:
 
 def ensure_client_secret(settings: StravaSettings, secrets: Secrets) -> oauth.AppCredentials:
     """The app's credentials; asks once for the client secret and keeps it in the secrets store."""
-    from runsync.connectors import oauth
+    from runsync.sources.strava import oauth
 
     if not fetch_client_secret(secrets):
         secret = click.prompt(
@@ -40,8 +40,8 @@ def ensure_client_secret(settings: StravaSettings, secrets: Secrets) -> oauth.Ap
 
 def fetch_code(settings: StravaSettings, creds: oauth.AppCredentials) -> tuple[str, str | None, str]:
     """Serve the redirect on the loopback port, print the URL to open, wait for the browser to come back."""
-    from runsync.connectors import oauth
-    from runsync.connectors.loopback import RedirectCatcher
+    from runsync.sources.strava import oauth
+    from runsync.sources.strava.loopback import RedirectCatcher
 
     catcher = RedirectCatcher(settings.redirect_port, random_tokens.token_urlsafe(16))
     url = oauth.authorization_url(settings, creds.client_id, catcher.redirect_uri, catcher.state)
@@ -68,9 +68,9 @@ def strava(app: App, athlete_id: str, code: str | None) -> None:
       runsync auth strava ana
       runsync auth strava ana --code 3f1c0e...   # pasted from the redirect URL
     """
-    from runsync.connectors import oauth
-    from runsync.connectors.strava import RateBudget, budgeted_session
-    from runsync.strava_sync import SOURCE
+    from runsync.sources.strava import oauth
+    from runsync.sources.strava.client import RateBudget, budgeted_session
+    from runsync.sources.strava.sync import SOURCE
 
     athlete = app.config.athlete(athlete_id)
     secrets, settings = app.secrets, app.config.strava

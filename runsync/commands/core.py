@@ -147,7 +147,7 @@ def athletes(app: App) -> None:
     Example:
       runsync athletes
     """
-    from runsync.strava_sync import strava_status  # stravalib loads only for the commands that use it
+    from runsync.sources.strava.sync import strava_status  # stravalib loads only for the commands that use it
 
     counts = app.store.athletes_with_sessions()
     now = app.now

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from runsync.connectors.fit_fast.crc import fit_crc
-from runsync.connectors.fit_fast.scan import scan_fit
+from runsync.sources.files.fit_fast.crc import fit_crc
+from runsync.sources.files.fit_fast.scan import scan_fit
 
 # FIT fields that hold a date_time, per global message number (every message's 253 `timestamp` too):
 # file_id.time_created, session.start_time, lap.start_time, activity.local_timestamp, set.start_time

@@ -96,7 +96,8 @@ class Store(DerivedRows):
 
     def raw_payload(self, source: str, source_id: str, part: str = "") -> bytes | None:
         row = self.db.execute(
-            "SELECT payload FROM raw WHERE source = ? AND source_id = ? AND part = ?", (source, source_id, part)
+            "SELECT payload FROM raw_payloads WHERE source = ? AND source_id = ? AND part = ?",
+            (source, source_id, part),
         ).fetchone()
         return row[0] if row else None
 
@@ -113,10 +114,18 @@ class Store(DerivedRows):
         error: str | None = None,
         decoder: str | None = None,
     ) -> None:
+        """Record a fetched payload (kept in raw_payloads) and how reading it went (in raw: small rows, read often)."""
         self.db.execute(
-            "INSERT OR REPLACE INTO raw (source, source_id, part, athlete, path, size, payload, status, error,"
-            " decoder, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (source, source_id, part, athlete, path, len(payload or b""), payload, status, error, decoder, now_iso()),
+            "INSERT INTO raw (source, source_id, part, athlete, path, size, status, error, decoder, fetched_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, source_id, part) DO UPDATE SET"
+            " athlete = excluded.athlete, path = excluded.path, size = excluded.size, status = excluded.status,"
+            " error = excluded.error, decoder = excluded.decoder, fetched_at = excluded.fetched_at",
+            (source, source_id, part, athlete, path, len(payload or b""), status, error, decoder, now_iso()),
+        )
+        self.db.execute(
+            "INSERT INTO raw_payloads (source, source_id, part, payload) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (source, source_id, part) DO UPDATE SET payload = excluded.payload",
+            (source, source_id, part, payload),
         )
 
     def raw_records(self, source: str | None = None, athlete: str | None = None, status: str | None = None

@@ -80,10 +80,17 @@ MIGRATIONS: list[str] = [
     """,
     # 5: derive once. Each session's analysis (efforts, intensity, intervals, zones, load) is stored with the key of
     # the settings it was computed with and the fingerprint of the session content it was computed from; a session
-    # re-saved with the same content keeps its analysis. Samples move to a table of their own, so reading sessions
-    # never walks their blobs. Files remember their size and mtime, so a nightly sync with nothing new costs a
-    # stat() per file. Sessions logged by hand may carry an RPE.
+    # re-saved with the same content keeps its analysis. Samples and raw payloads move to tables of their own, so
+    # reading sessions or the import state never walks their blobs. Files remember their size and mtime, so a
+    # nightly sync with nothing new costs a stat() per file. Sessions logged by hand may carry an RPE.
     """
+    CREATE TABLE raw_payloads (
+        source TEXT NOT NULL, source_id TEXT NOT NULL, part TEXT NOT NULL DEFAULT '', payload BLOB,
+        PRIMARY KEY (source, source_id, part)
+    );
+    INSERT INTO raw_payloads (source, source_id, part, payload)
+        SELECT source, source_id, part, payload FROM raw WHERE payload IS NOT NULL;
+    ALTER TABLE raw DROP COLUMN payload;
     CREATE TABLE samples (
         session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE, n INTEGER NOT NULL, blob BLOB
     );

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 import fitdecode
 import pytest
 
-from runsync.connectors.fit import decode_fit, fetch_fit_files, normalise_fit
 from runsync.errors import DecodeError
 from runsync.model import SAMPLE_COLUMNS, Session
+from runsync.sources.files.fit import decode_fit, fetch_fit_files, normalise_fit
 
 CORPUS = Path(
     os.environ.get("RUNSYNC_FIT_CORPUS", Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "fit")

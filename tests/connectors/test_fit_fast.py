@@ -19,12 +19,18 @@ import pandas as pd
 import pytest
 from fitdecode.utils import compute_crc
 
-from runsync.connectors.fit import normalise_fit
-from runsync.connectors.fit_decode import FitActivity, decode_fit
-from runsync.connectors.fit_fast import FAST_DECODER, REFERENCE_DECODER, Unsupported, decode_fit_either, decode_fit_fast
 from runsync.demo import workouts
 from runsync.demo.fitwrite import write_activity
 from runsync.errors import DecodeError
+from runsync.sources.files.fit import normalise_fit
+from runsync.sources.files.fit_decode import FitActivity, decode_fit
+from runsync.sources.files.fit_fast import (
+    FAST_DECODER,
+    REFERENCE_DECODER,
+    Unsupported,
+    decode_fit_either,
+    decode_fit_fast,
+)
 from tests.connectors.test_fit_corpus import FILES, ids
 
 FIT_EPOCH_S = 631065600

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from fitdecode.utils import compute_crc
 
-from runsync.connectors.fit import decode_fit, fetch_fit_files, normalise_fit, to_lap, to_sport
 from runsync.errors import DecodeError
 from runsync.model import SAMPLE_COLUMNS, Session
+from runsync.sources.files.fit import decode_fit, fetch_fit_files, normalise_fit, to_lap, to_sport
 from tests.connectors.fit_builder import file_id, fit_bytes, run_file, strength_file
 
 LOS_ANGELES, BERLIN = ZoneInfo("America/Los_Angeles"), ZoneInfo("Europe/Berlin")

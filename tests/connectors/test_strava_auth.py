@@ -13,9 +13,9 @@ import pytest
 import requests
 from keyring.backends import fail
 
-from runsync.connectors.loopback import RedirectCatcher
-from runsync.connectors.oauth import load_token
 from runsync.secrets import KeyringSecrets
+from runsync.sources.strava.loopback import RedirectCatcher
+from runsync.sources.strava.oauth import load_token
 from tests.conftest import run_cli
 from tests.fake_strava import FakeStrava
 from tests.strava_fixtures import T0, authorise, history, write_config

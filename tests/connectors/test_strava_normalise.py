@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from runsync.connectors.strava import RateBudget, next_quarter_hour, next_utc_midnight
-from runsync.connectors.strava_normalise import normalise_activity, to_sport, to_timezone
+from runsync.sources.strava.client import RateBudget, next_quarter_hour, next_utc_midnight
+from runsync.sources.strava.normalise import normalise_activity, to_sport, to_timezone
 from tests.fake_strava import make_activity, make_laps, make_streams
 
 START = datetime(2026, 10, 6, 1, 30, tzinfo=UTC)  # 18:30 on the 5th in Los Angeles
@@ -79,7 +79,7 @@ def test_the_budget_stops_at_the_reserve_and_says_when_the_window_resets() -> No
 
 
 def test_streams_in_the_plain_list_form_are_read_like_streams_keyed_by_type() -> None:
-    from runsync.connectors.strava_normalise import to_samples
+    from runsync.sources.strava.normalise import to_samples
 
     listed = [{"type": "time", "data": [0, 1, 2]}, {"type": "heartrate", "data": [120, 121, None]}]
     frame = to_samples(listed, on_foot=True)

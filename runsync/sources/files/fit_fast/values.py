@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from fitdecode import profile
 from fitdecode.types import BASE_TYPES, DevField
 
-from runsync.connectors.fit_fast.layout import BYTE, Definition, Unsupported
+from runsync.sources.files.fit_fast.layout import BYTE, Definition, Unsupported
 
 
 class _Field(NamedTuple):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from runsync.connectors.fit_fast.layout import BYTE, TIMESTAMP, Definition, FieldDef
-from runsync.connectors.fit_fast.scan import Scan
+from runsync.sources.files.fit_fast.layout import BYTE, TIMESTAMP, Definition, FieldDef
+from runsync.sources.files.fit_fast.scan import Scan
 
 _DTYPES = {0x00: "u1", 0x01: "i1", 0x02: "u1", 0x83: "i2", 0x84: "u2", 0x85: "i4", 0x86: "u4", 0x88: "f4",
            0x89: "f8", 0x0A: "u1", 0x8B: "u2", 0x8C: "u4", 0x0D: "u1", 0x8E: "i8", 0x8F: "u8", 0x90: "u8"}  # fmt: skip

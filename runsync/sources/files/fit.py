@@ -7,7 +7,6 @@ the device wrote none. Laps, records and strength sets go to the session whose t
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -16,9 +15,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from runsync.connectors.fit_decode import FitActivity, decode_fit, is_device_time
 from runsync.errors import DecodeError
 from runsync.model import SAMPLE_COLUMNS, Lap, Session, Source, StrengthSet
+from runsync.sources.files.fit_decode import FitActivity, decode_fit, is_device_time
 
 __all__ = ["FitActivity", "decode_fit", "fetch_fit_files", "normalise_fit"]
 
@@ -36,16 +35,9 @@ _SEMICIRCLE_DEG = 180.0 / 2**31
 def fetch_fit_files(folder: Path, problems: list[tuple[str, str]] | None = None) -> list[Path]:
     """Every *.fit / *.FIT file under `folder`, recursively, sorted; hidden files and folders are skipped.
     A subfolder that cannot be read is added to `problems` as (folder, reason), never skipped silently."""
+    from runsync.sources.files import walk_files
 
-    def unreadable(error: OSError) -> None:
-        if problems is not None:
-            problems.append((str(error.filename), f"cannot read this folder: {error.strerror or error}"))
-
-    found = []
-    for root, dirs, files in os.walk(folder, onerror=unreadable):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        found += [Path(root, name) for name in files if name.lower().endswith(".fit") and not name.startswith(".")]
-    return sorted(p for p in found if p.is_file())
+    return [Path(p) for p in walk_files(folder, (".fit",), problems)]
 
 
 class Span(NamedTuple):

@@ -15,8 +15,8 @@ import numpy as np
 from fitdecode import profile
 from fitdecode.types import BASE_TYPES
 
-from runsync.connectors.fit_fast.crc import fit_crc
-from runsync.connectors.fit_fast.layout import (
+from runsync.sources.files.fit_fast.crc import fit_crc
+from runsync.sources.files.fit_fast.layout import (
     BYTE,
     DEV_DATA_ID,
     FIELD_DESCRIPTION,
@@ -26,7 +26,7 @@ from runsync.connectors.fit_fast.layout import (
     FieldDef,
     Unsupported,
 )
-from runsync.connectors.fit_fast.values import dev_data_index, dev_field_description
+from runsync.sources.files.fit_fast.values import dev_data_index, dev_field_description
 
 _DEVELOPER = (DEV_DATA_ID, FIELD_DESCRIPTION)
 

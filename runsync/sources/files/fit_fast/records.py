@@ -10,10 +10,10 @@ from functools import cache
 import numpy as np
 from fitdecode.types import BASE_TYPES
 
-from runsync.connectors.fit_decode import FIT_EPOCH_S, RECORD_COLUMNS
-from runsync.connectors.fit_fast.bulk import BYTE, message_parts, scalar_raw
-from runsync.connectors.fit_fast.layout import STRING, Definition, FieldDef, Unsupported
-from runsync.connectors.fit_fast.scan import Scan
+from runsync.sources.files.fit_decode import FIT_EPOCH_S, RECORD_COLUMNS
+from runsync.sources.files.fit_fast.bulk import BYTE, message_parts, scalar_raw
+from runsync.sources.files.fit_fast.layout import STRING, Definition, FieldDef, Unsupported
+from runsync.sources.files.fit_fast.scan import Scan
 
 RECORD = 20
 _COLUMNS = set(RECORD_COLUMNS)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from runsync.connectors.fit_fast.bulk import message_parts, scalar_raw
-from runsync.connectors.fit_fast.layout import BYTE, HR, TIMESTAMP, Definition, Unsupported
-from runsync.connectors.fit_fast.scan import Scan
+from runsync.sources.files.fit_fast.bulk import message_parts, scalar_raw
+from runsync.sources.files.fit_fast.layout import BYTE, HR, TIMESTAMP, Definition, Unsupported
+from runsync.sources.files.fit_fast.scan import Scan
 
 EVENT_TIMESTAMP, EVENT_TIMESTAMP_12 = 9, 10
 

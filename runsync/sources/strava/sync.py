@@ -22,16 +22,16 @@ from typing import TYPE_CHECKING, Any
 from stravalib import exc
 
 from runsync.config import Athlete, Config, StravaSettings
-from runsync.connectors.oauth import TokenKeeper, ensure_credentials, load_token
-from runsync.connectors.strava import RateBudget, StravaApi, StravaRateLimited, budgeted_session, make_api
-from runsync.connectors.strava_normalise import STRAVA_NORMALISER, needs_detail, normalise_activity, parse_time
 from runsync.errors import AuthError, RunsyncError, TemporaryError
 from runsync.model import Session
 from runsync.secrets import Secrets, open_secrets
+from runsync.sources.strava.client import RateBudget, StravaApi, StravaRateLimited, budgeted_session, make_api
+from runsync.sources.strava.normalise import STRAVA_NORMALISER, needs_detail, normalise_activity, parse_time
+from runsync.sources.strava.oauth import TokenKeeper, ensure_credentials, load_token
 from runsync.store import Store
 
 if TYPE_CHECKING:
-    from runsync.sync import SyncReport
+    from runsync.sources.report import SyncReport
 
 SOURCE = "strava"
 APP_WIDE = ""  # sync_state athlete for what belongs to the whole application (Strava's limits are per app)
@@ -175,6 +175,7 @@ class AthleteSync:
             return
         if session is not None:
             self.report.merged += self.save(self.store, session)
+            self.report.changed_athletes.add(session.athlete)
 
     def drain(self) -> None:
         """Fetch laps and streams for the pending runs, committing each run as soon as it is complete."""

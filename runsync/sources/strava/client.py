@@ -19,8 +19,8 @@ import requests
 from stravalib import exc
 
 from runsync.config import StravaSettings
-from runsync.connectors.oauth import StravaClient, TokenKeeper, make_client, reauth_hint
 from runsync.errors import AuthError, RateLimited, TemporaryError
+from runsync.sources.strava.oauth import StravaClient, TokenKeeper, make_client, reauth_hint
 
 RETRY_DELAYS_S = (0.5, 2.0)  # a short backoff between the 3 tries of a 5xx or a timeout
 STREAM_KEYS = ("time", "distance", "velocity_smooth", "heartrate", "cadence", "altitude", "latlng", "moving")

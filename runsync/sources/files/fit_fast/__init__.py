@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from runsync.connectors.fit_decode import (
+from runsync.sources.files.fit_decode import (
     _SUMMARY_NUMS,
     FitActivity,
     _is_activity,
@@ -26,18 +26,18 @@ from runsync.connectors.fit_decode import (
     decode_fit,
     to_unix_times,
 )
-from runsync.connectors.fit_fast.bulk import (
+from runsync.sources.files.fit_fast.bulk import (
     compressed_timestamps,
     groups,
     last_timestamps_before,
     message_parts,
     timestamp_fields,
 )
-from runsync.connectors.fit_fast.hr import check_hr
-from runsync.connectors.fit_fast.layout import HR, Definition, Unsupported
-from runsync.connectors.fit_fast.records import decode_records
-from runsync.connectors.fit_fast.scan import Scan, scan_fit
-from runsync.connectors.fit_fast.values import message_dict
+from runsync.sources.files.fit_fast.hr import check_hr
+from runsync.sources.files.fit_fast.layout import HR, Definition, Unsupported
+from runsync.sources.files.fit_fast.records import decode_records
+from runsync.sources.files.fit_fast.scan import Scan, scan_fit
+from runsync.sources.files.fit_fast.values import message_dict
 
 __all__ = ["FAST_DECODER", "REFERENCE_DECODER", "Unsupported", "decode_fit_either", "decode_fit_fast"]
 
