@@ -83,6 +83,7 @@ class Config:
     secrets_file: Path | None = None
     week_start: int = 0  # 0 = Monday
     units: str = "km"
+    fit_decoder: str = "fitdecode"  # or "fitparse" (the optional extra runsync[fitparse])
     athletes: dict[str, Athlete] = field(default_factory=dict)
     strava: StravaSettings = field(default_factory=StravaSettings)
     email: EmailSettings = field(default_factory=EmailSettings)
@@ -185,6 +186,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "secrets": {"backend": Key("string", choices=("keyring", "file")), "file": STRING},
     "calendar": {"week_start": Key("string", choices=WEEKDAYS)},
     "report": {"units": Key("string", choices=("km", "mi"))},
+    "fit": {"decoder": Key("string", choices=("fitdecode", "fitparse"))},
     "strava": {
         "client_id": STRING,
         "api_url": STRING,
@@ -327,6 +329,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None, env: dict[str, 
         secrets_file=_resolve(base, secrets["file"]) if "file" in secrets else None,
         week_start=WEEKDAYS.index(reader.section("calendar").get("week_start", "monday")),
         units=reader.section("report").get("units", "km"),
+        fit_decoder=reader.section("fit").get("decoder", "fitdecode"),
         athletes={a: _athlete(reader, a, raw, base) for a, raw in athletes_raw.items()},
         strava=StravaSettings(origin=where, **reader.section("strava")),
         email=EmailSettings(**{("sender" if k == "from" else k): v for k, v in email.items()}),

@@ -1,7 +1,8 @@
 """Dedupe (pure): the same activity from the watch and from Strava becomes one session with both provenances.
 
-Match: same athlete, compatible sport, UTC start within ±120 s, distance within 5 %. The FIT copy's laps, samples
-and numbers win; Strava's name and id are kept. The result does not depend on which copy arrived first.
+Match: same athlete, compatible sport, UTC start within ±120 s, distance within 5 %. The richest copy's laps,
+samples and numbers win (an original FIT file, then GPX or TCX, then the API's streams); Strava's name and every
+source's id are kept. The result does not depend on which copy arrived first.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from runsync.model import RUN_SPORTS, Session, Source
 
 START_TOLERANCE = timedelta(seconds=120)
 DISTANCE_TOLERANCE = 0.05
-_RANK = {"fit": 0, "strava": 1, "manual": 2}
+_RANK = {"fit": 0, "gpx": 1, "tcx": 1, "strava": 2, "garmin": 2, "manual": 3}
 
 
 def _rank(session: Session) -> int:

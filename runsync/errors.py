@@ -74,3 +74,4 @@ class DecodeError(RunsyncError):
     """One input (a FIT file, a Strava payload) could not be read; it is skipped and reported."""
 
     exit_status = ExitStatus.PARTIAL
+    kind: str | None = None  # the file kind whose reader failed (fit, gpx, tcx), when known

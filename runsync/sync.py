@@ -1,13 +1,16 @@
 """The import pipeline, top to bottom: fetch → save raw → normalise → dedupe → analyse → save → advance cursor.
 
-Files: every watch folder of every athlete is walked; a file whose size and mtime are as last time costs a stat()
-and nothing more; any other is read and hashed, and a hash seen before is not decoded again (a renamed copy is not a
-second session). New files are decoded, normalised and analysed on `workers` processes (one pool for the whole
-squad), and each is saved in one transaction: its raw bytes (keyed by content hash), its sessions and their
-analyses land together or not at all. A broken file is recorded with its reason, named on every run until it goes,
-and never stops the others. Then each athlete syncs from Strava (runsync.sources.strava.sync) when configured, and every
-analysis the import left stale (new sessions of an athlete whose critical speed is estimated, merged sessions,
-Strava sessions) is brought up to date (runsync.analysis.refresh).
+Sources hand it import items (runsync.sources.items): files from the watch folders, members of an export archive
+(runsync.sources.archives), sessions already made (an export's activity without a file), and members it names as
+unreadable. A file on disk whose size and mtime are as last time costs a stat() and nothing more; any other file is
+read and hashed, and a content hash seen before is not decoded again (a renamed copy, or the same FIT from the watch
+and from an export, is not a second session; the export's provenance is added to the session it made). New files
+are decoded, normalised and analysed on `workers` processes (one pool for the whole squad), and each is saved in one
+transaction: its raw bytes (keyed by content hash), its sessions and their analyses land together or not at all. A
+broken file is recorded with its reason, named on every run until it goes, and never stops the others. Then each
+athlete syncs from Strava (runsync.sources.strava.sync) when configured, and the analyses the import left stale
+(new sessions of an athlete whose critical speed is estimated, merged sessions, Strava sessions) are brought up to
+date (runsync.analysis.refresh).
 """
 
 from __future__ import annotations
@@ -29,25 +32,24 @@ from runsync.dedupe import find_duplicate, merge
 from runsync.errors import DecodeError
 from runsync.model import Session
 from runsync.pool import map_bounded
-from runsync.sources.files import fit, walk_files
-from runsync.sources.files.fit_fast import decode_fit_either
+from runsync.sources.files import FILE_KINDS, READERS, read_activity, walk_files
+from runsync.sources.items import FileItem, ImportItem, Problem, Provenance, Skipped
 from runsync.sources.report import SyncReport
 from runsync.store import RawRecord, Store, fingerprint, pack_samples, unpack_samples
 
-FIT_DECODER = "fitdecode-1"  # bump when the FIT normaliser changes so stored failures are retried
-# raw.decoder says which path decoded a file: "fast-1" (runsync.sources.files.fit_fast) or FIT_DECODER (fitdecode,
-# the reference, which also decodes every file the fast path is not certain of, and names what a broken one lacks)
+FIT_DECODER = READERS["fit"]  # raw.decoder of a FIT file that failed with this version of the FIT reader
+SERVICES = ("strava", "garmin")  # sources whose ids name one activity: a shared id is the same session
+
+__all__ = ["SyncReport", "import_fit_files", "import_items", "import_paths", "run_sync", "save_merged"]
 
 
 def save_merged(store: Store, session: Session, packed: tuple[int, bytes | None] | None = None,
                 analysis: SessionAnalysis | Efforts | None = None, content: str | None = None) -> bool:  # fmt: skip
-    """Save `session`, folding it into a stored copy of the same activity from another source. True if merged.
-    `packed`: the session's samples already packed (store.pack_samples), used when it is saved as it is.
-    `analysis`: computed from the session's content `content`; saved with whatever is stored if that has the same
-    content (else the refresh after the import recomputes it)."""
-    window = (session.start - timedelta(seconds=120), session.start + timedelta(seconds=120))
-    candidates = [s for s in store.sessions(session.athlete, start_between=window) if s.id != session.id]
-    duplicate = find_duplicate(session, candidates)
+    """Save `session`, folding it into a stored copy of the same activity from another source (the same service id,
+    else start ±120 s and distance ±5 %). True if merged. `packed`: the session's samples already packed, used when
+    it is saved as it is. `analysis`: computed from the session's content `content`; saved if what is stored has the
+    same content (else the refresh after the import recomputes it)."""
+    duplicate = _same_service_activity(store, session) or _same_activity(store, session)
     if duplicate is None:
         saved, stored_id = store.save_session(session, packed), session.id
     else:
@@ -63,75 +65,95 @@ def save_merged(store: Store, session: Session, packed: tuple[int, bytes | None]
     return duplicate is not None
 
 
-def decode_fit_sessions(data: bytes, *, path: Path, digest: str, athlete: Athlete) -> tuple[list[Session] | None, str]:
-    """Decode and normalise one FIT file (pure): its sessions (None when it is not an activity; DecodeError when
-    broken) and the decoder that read it: the fast path, or fitdecode where the fast path is not certain."""
-    activity, decoder = decode_fit_either(data, name=path.name)
-    if activity is None:
-        return None, decoder
-    sessions = fit.normalise_fit(activity, athlete=athlete.id, file_hash=digest, path=str(path), tz=athlete.tz)
-    return sessions, decoder
+def _same_service_activity(store: Store, session: Session) -> Session | None:
+    for source in (s for s in session.sources if s.kind in SERVICES):
+        for found in store.session_ids_for_source(source.kind, source.id):
+            if found != session.id:
+                return store.session(found, samples=False)
+    return None
+
+
+def _same_activity(store: Store, session: Session) -> Session | None:
+    window = (session.start - timedelta(seconds=120), session.start + timedelta(seconds=120))
+    candidates = [s for s in store.sessions(session.athlete, start_between=window) if s.id != session.id]
+    return find_duplicate(session, candidates)
 
 
 @dataclass(frozen=True)
 class DecodeTask:
-    """What a worker needs to decode one file. It reads the bytes itself (from the page cache) instead of having
-    them pickled through the pipe, and checks they still have the hash the main process saw. `settings`: what to
-    analyse the sessions with (with an estimated critical speed only the best efforts can be computed yet)."""
+    """What a worker needs to decode one file: the file's path (it reads it itself, from the page cache, and checks
+    it still has the hash the main process saw), or its bytes (an archive member); what to analyse the sessions with
+    (with an estimated critical speed only the best efforts can be computed yet), and the FIT decoder to use."""
 
-    path: Path
+    name: str
     digest: str
     athlete: Athlete
     settings: AnalysisSettings | None = None
+    decoder: str = "fitdecode"
+    path: str | None = None
+    data: bytes | None = None
 
 
 @dataclass
-class FitJob:
+class FileJob:
     """One new file: the main process has read, hashed and checked it; it keeps the bytes for the raw store."""
 
-    path: Path
+    item: FileItem
     data: bytes
     digest: str
-    athlete: Athlete
-    size: int
-    mtime_ns: int
+    size: int | None = None
+    mtime_ns: int | None = None
     settings: AnalysisSettings | None = None
+    decoder: str = "fitdecode"
 
     @property
     def task(self) -> DecodeTask:
-        return DecodeTask(self.path, self.digest, self.athlete, self.settings)
+        on_disk = self.item.path is not None
+        return DecodeTask(self.item.name, self.digest, self.item.athlete, self.settings, self.decoder,
+                          self.item.path, None if on_disk else self.data)  # fmt: skip
 
 
 class Decoded(NamedTuple):
-    """What a worker sends back for a readable file: sessions (None: not an activity), the decoder that read it,
-    each session's samples packed for the store (the writer's costliest step, done here in parallel), and each
+    """What a worker sends back for a readable file: sessions (None: not an activity), its kind, the reader that read
+    it, each session's samples packed for the store (the writer's costliest step, done here in parallel), and each
     session's analysis (or best efforts) with the fingerprint of the content it was computed from."""
 
     sessions: list[Session] | None
-    decoder: str
-    packed: list[tuple[int, bytes | None]]
+    kind: str
+    reader: str
+    packed: Sequence[tuple[int, bytes | None]] = ()
     analyses: Sequence[SessionAnalysis | Efforts | None] = ()
     contents: Sequence[str] = ()
 
 
-def decode_task(task: DecodeTask) -> Decoded | str:
-    """Run in a worker: the decoded file, or the reason it cannot be (a string crosses processes)."""
+class Failed(NamedTuple):
+    reason: str
+    kind: str | None = None  # the reader that failed (its version decides when the file is tried again)
+
+
+def decode_task(task: DecodeTask) -> Decoded | Failed:
+    """Run in a worker: the decoded file, or why it cannot be."""
+    if task.data is not None:
+        data = task.data
+    else:
+        try:
+            data = Path(task.path or task.name).read_bytes()
+        except OSError as exc:
+            return Failed(f"cannot read: {exc.strerror or exc}")
+        if hashlib.sha256(data).hexdigest() != task.digest:
+            return Failed("the file changed while it was being imported; the next sync takes it")
     try:
-        data = task.path.read_bytes()
-    except OSError as exc:
-        return f"cannot read: {exc.strerror or exc}"
-    if hashlib.sha256(data).hexdigest() != task.digest:
-        return "the file changed while it was being imported; the next sync takes it"
-    try:
-        sessions, decoder = decode_fit_sessions(data, path=task.path, digest=task.digest, athlete=task.athlete)
+        found = read_activity(data, name=task.name, digest=task.digest, athlete=task.athlete.id, tz=task.athlete.tz,
+                              decoder=task.decoder)  # fmt: skip
     except DecodeError as exc:
-        return str(exc)
-    packed = [pack_samples(s.samples) for s in sessions or ()]
-    analyses = [_analyse(s, task.settings) for s in sessions or ()]
-    contents = [fingerprint(s, blob) for s, (_, blob) in zip(sessions or (), packed, strict=True)]
+        return Failed(str(exc), exc.kind)
+    sessions = found.sessions or []
+    packed = [pack_samples(s.samples) for s in sessions]
+    analyses = [_analyse(s, task.settings) for s in sessions]
+    contents = [fingerprint(s, blob) for s, (_, blob) in zip(sessions, packed, strict=True)]
     # the samples cross back packed only: pickling the frames too would double what the pipe carries
-    slim = [s.replace(samples=None) for s in sessions] if sessions else sessions
-    return Decoded(slim, decoder, packed, analyses, contents)
+    slim = [s.replace(samples=None) for s in sessions] if found.sessions is not None else None
+    return Decoded(slim, found.kind, found.reader, packed, analyses, contents)
 
 
 def _analyse(session: Session, settings: AnalysisSettings | None) -> SessionAnalysis | Efforts | None:
@@ -142,8 +164,8 @@ def _analyse(session: Session, settings: AnalysisSettings | None) -> SessionAnal
 
 @dataclass
 class KnownFiles:
-    """What the store knows, read in two queries: path → (size, mtime_ns, digest) of the files imported before, and
-    digest → how its import went. `seen`: the digests of this run's files still in flight."""
+    """What the store knows, read in two queries: path → (size, mtime_ns, digest) of the files on disk imported
+    before, and content hash → how its import went. `seen`: the hashes of this run's files still in flight."""
 
     paths: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     raws: dict[str, RawRecord] = field(default_factory=dict)
@@ -151,131 +173,201 @@ class KnownFiles:
 
     @classmethod
     def of(cls, store: Store) -> KnownFiles:
-        return cls(store.known_files(), {r.source_id: r for r in store.raw_records("fit")})
+        raws = {r.source_id: r for r in store.raw_records() if r.source in (*FILE_KINDS, "file")}
+        return cls(store.known_files(), raws)
 
 
-def new_fit_job(store: Store, path: Path | str, athlete: Athlete, report: SyncReport, known: KnownFiles | None = None,
-                settings: AnalysisSettings | None = None) -> FitJob | None:  # fmt: skip
-    """A job for a file to import; None (counted in the report) when it is unreadable, or was imported (or failed)
-    before: a file whose size and mtime are unchanged costs a stat(), any other is read and hashed."""
-    known = known or KnownFiles.of(store)
-    name = str(path)
+def new_file_job(store: Store, item: FileItem, report: SyncReport, known: KnownFiles,
+                 settings: AnalysisSettings | None = None, decoder: str = "fitdecode") -> FileJob | None:  # fmt: skip
+    """A job for a file to import; None (counted in the report) when it cannot be read, or was imported (or failed)
+    before: a file on disk whose size and mtime are unchanged costs a stat(), any other is read and hashed."""
+    size = mtime = None
     try:
-        stat = os.stat(name)
-        remembered = known.paths.get(name)
-        if remembered and remembered[:2] == (stat.st_size, stat.st_mtime_ns) and _seen_before(
-            name, remembered[2], report, known
-        ):
-            return None
-        data = Path(name).read_bytes()
+        if item.path is not None:
+            stat = os.stat(item.path)
+            size, mtime = stat.st_size, stat.st_mtime_ns
+            remembered = known.paths.get(item.path)
+            if remembered and remembered[:2] == (size, mtime) and _seen_before(item.name, remembered[2], report, known):
+                return None
+            data = Path(item.path).read_bytes()
+        else:
+            data = item.load() if item.load else b""
     except OSError as exc:
-        report.failed.append((name, f"cannot read: {exc.strerror or exc}"))
+        report.failed.append((item.name, f"cannot read: {exc.strerror or exc}"))
+        return None
+    except DecodeError as exc:
+        report.failed.append((item.name, str(exc)))
         return None
     digest = hashlib.sha256(data).hexdigest()
-    if _seen_before(name, digest, report, known):
+    if _seen_before(item.name, digest, report, known):
         with store.transaction():
-            store.save_file(name, athlete.id, stat.st_size, stat.st_mtime_ns, digest)
+            if item.path is not None:
+                store.save_file(item.path, item.athlete.id, size or 0, mtime or 0, digest)
+            if item.provenance is not None:
+                attach_provenance(store, digest, item.provenance)
         return None
     known.seen.add(digest)
-    return FitJob(Path(name), data, digest, athlete, stat.st_size, stat.st_mtime_ns, settings)
+    return FileJob(item, data, digest, size, mtime, settings, decoder)
 
 
-def _seen_before(path: str, digest: str, report: SyncReport, known: KnownFiles) -> bool:
+def _seen_before(name: str, digest: str, report: SyncReport, known: KnownFiles) -> bool:
     """Whether this content was imported (or failed) before, or is in flight in this run; counted in the report."""
     if digest in known.seen:
         report.unchanged += 1
         return True
     record = known.raws.get(digest)
-    if record is None or (record.status == "error" and record.decoder != FIT_DECODER):
-        return False  # new, or failed with an older normaliser: decode it (again)
+    if record is None or (record.status == "error" and record.decoder != READERS.get(record.source)):
+        return False  # new, or failed with an older reader: read it (again)
     if record.status == "error":
-        report.still_failing.append((path, record.error or "cannot be imported", record.fetched_at[:10]))
+        report.still_failing.append((name, record.error or "cannot be imported", record.fetched_at[:10]))
     else:
         report.unchanged += 1
     return True
 
 
-def save_fit_job(store: Store, job: FitJob, outcome: Decoded | str, report: SyncReport) -> None:
-    """One transaction per file: the raw bytes with the decoder that read them, the sessions made from them and their
-    analyses, and the file's size and mtime (so the next run only stats it)."""
-    path, data, digest, athlete = str(job.path), job.data, job.digest, job.athlete
-    if isinstance(outcome, str):
+def attach_provenance(store: Store, digest: str, provenance: Provenance) -> None:
+    """A file imported before (from the watch) seen again in an export: its sessions gain the export's service id
+    (so a later API sync knows them) and the service's name."""
+    for session_id in store.session_ids_for_source(None, digest):
+        if provenance.source is not None:
+            store.add_source(session_id, provenance.source)
+        if provenance.name:
+            store.rename_session(session_id, provenance.name)
+
+
+def with_provenance(session: Session, item: FileItem, kind: str) -> Session:
+    """The session with what its archive knows of it: the service's id and name, and its sport where the file's own
+    is a guess (GPX and TCX often say nothing, or only "Other")."""
+    found = item.provenance or (item.identify(session) if item.identify else None)
+    if found is None:
+        return session
+    sources = session.sources + ((found.source,) if found.source and found.source not in session.sources else ())
+    guessed = kind != "fit" or session.sport == "other"
+    sport = found.sport if found.sport and found.sport != "other" and guessed else session.sport
+    return session.replace(name=found.name or session.name, sources=sources, sport=sport)
+
+
+def save_file_job(store: Store, job: FileJob, outcome: Decoded | Failed, report: SyncReport) -> None:
+    """One transaction per file: the raw bytes with the reader that read them, the sessions made from them and their
+    analyses, and (for a file on disk) its size and mtime, so the next run only stats it."""
+    item = job.item
+    if isinstance(outcome, Failed):
+        kind = outcome.kind or "file"
         with store.transaction():
-            store.save_raw("fit", digest, athlete=athlete.id, payload=data, path=path, status="error",
-                           error=outcome, decoder=FIT_DECODER)  # fmt: skip
-            store.save_file(path, athlete.id, job.size, job.mtime_ns, digest)
-        report.failed.append((path, outcome))
+            store.save_raw(kind, job.digest, athlete=item.athlete.id, payload=job.data, path=item.name,
+                           status="error", error=outcome.reason, decoder=READERS[kind])  # fmt: skip
+            _remember(store, job)
+        report.failed.append((item.name, outcome.reason))
         return
-    sessions, decoder, packed, analyses, contents = outcome
-    report.decoders[decoder] += 1
+    sessions, kind, reader, packed, analyses, contents = outcome
+    report.decoders[reader] += 1
     with store.transaction():
         status = "ok" if sessions is not None else "skipped"
-        store.save_raw("fit", digest, athlete=athlete.id, payload=data, path=path, status=status, decoder=decoder)
+        store.save_raw(kind, job.digest, athlete=item.athlete.id, payload=job.data, path=item.name, status=status,
+                       decoder=reader)  # fmt: skip
         for session, samples, analysis, content in zip(sessions or (), packed, analyses, contents, strict=True):
-            report.merged += save_merged(store, session, samples, analysis, content)
+            # a changed sport changes the content, so the worker's analysis is then not saved (save_merged checks)
+            report.merged += save_merged(store, with_provenance(session, item, kind), samples, analysis, content)
             report.changed_athletes.add(session.athlete)
-        store.save_file(path, athlete.id, job.size, job.mtime_ns, digest)
+        _remember(store, job)
     if sessions is None:
-        report.not_activities.append(path)
+        report.not_activities.append(item.name)
     else:
-        report.imported.append((path, len(sessions)))
+        report.imported.append((item.name, len(sessions)))
 
 
-def import_files(
+def _remember(store: Store, job: FileJob) -> None:
+    if job.item.path is not None:
+        store.save_file(job.item.path, job.item.athlete.id, job.size or 0, job.mtime_ns or 0, job.digest)
+
+
+def import_items(
     store: Store,
-    files: Iterable[tuple[Path | str, Athlete]],
+    items: Iterable[ImportItem],
     report: SyncReport | None = None,
     *,
     config: Config | None = None,
-    on_file: Callable[[Path], None] | None = None,
+    on_item: Callable[[SyncReport], None] | None = None,
     workers: int | None = None,
 ) -> SyncReport:
-    """Import (path, athlete) pairs, each file saved as its decoding finishes. Decoding and analysis run on
+    """Import what sources hand over, each file saved as its decoding finishes. Decoding and analysis run on
     `workers` processes (default: every core; 1: in-process), the store is written here only, and a few files per
-    worker are in flight (runsync.pool), whatever their number."""
+    worker are in flight (runsync.pool), whatever their number. `on_item(report)` follows the progress."""
     report = report or SyncReport()
-    jobs = _new_jobs(store, files, report, config or Config(), on_file)
+    config = config or Config()
+    jobs = _new_jobs(store, items, report, config, on_item)
     for job, outcome in map_bounded(decode_task, jobs, workers=workers, send=lambda job: job.task):
-        save_fit_job(store, job, outcome, report)
-        if on_file:
-            on_file(job.path)
+        save_file_job(store, job, outcome, report)
+        if on_item:
+            on_item(report)
     for listing in (report.imported, report.not_activities, report.failed, report.still_failing):
         listing.sort()  # workers finish in any order; the report does not depend on it
     return report
 
 
-def import_fit_files(store: Store, paths: Iterable[Path], athlete: Athlete, report: SyncReport | None = None,
-                     on_file: Callable[[Path], None] | None = None, workers: int | None = None,
-                     config: Config | None = None) -> SyncReport:  # fmt: skip
-    """Import one athlete's files (`runsync import`), then bring their analyses up to date."""
-    report = import_files(store, ((p, athlete) for p in paths), report, config=config, on_file=on_file,
-                          workers=workers)  # fmt: skip
+def _new_jobs(store: Store, items: Iterable[ImportItem], report: SyncReport, config: Config,
+              on_item: Callable[[SyncReport], None] | None) -> Iterator[FileJob]:  # fmt: skip
+    known = KnownFiles.of(store)
+    settings: dict[str, AnalysisSettings] = {}
+    for item in items:
+        if isinstance(item, FileItem):
+            if item.athlete.id not in settings:
+                settings[item.athlete.id] = analysis_settings(config, item.athlete)
+            job = new_file_job(store, item, report, known, settings[item.athlete.id], config.fit_decoder)
+            if job is not None:
+                yield job
+                continue
+        else:
+            _take(store, item, report)
+        if on_item:
+            on_item(report)
+
+
+def _take(store: Store, item: Session | Problem | Skipped, report: SyncReport) -> None:
+    """What needs no decoding: a named problem, a skipped member, a session made from an export's row."""
+    if isinstance(item, Problem):
+        report.failed.append((item.name, item.reason))
+    elif isinstance(item, Skipped):
+        report.skipped += 1
+    else:
+        with store.transaction():
+            report.merged += save_merged(store, item)
+        report.changed_athletes.add(item.athlete)
+        report.imported.append((f"{item.sources[0].kind}:{item.sources[0].id}" if item.sources else item.id, 1))
+
+
+def import_paths(store: Store, paths: Iterable[Path], athlete: Athlete, *, config: Config | None = None,
+                 workers: int | None = None, on_item: Callable[[SyncReport], None] | None = None
+                 ) -> SyncReport:  # fmt: skip
+    """`runsync import`: files of any supported format, folders of them, Strava and Garmin export archives (zip or
+    unpacked); then the athlete's analyses are brought up to date."""
+    from runsync.sources.archives.open import items_of
+
+    report = SyncReport()
+    items = (item for path in paths for item in items_of(path, athlete))
+    import_items(store, items, report, config=config, workers=workers, on_item=on_item)
     report.analysis = refresh_athletes(store, config or Config(), [athlete], workers=workers)
     return report
 
 
-def _new_jobs(store: Store, files: Iterable[tuple[Path | str, Athlete]], report: SyncReport, config: Config,
-              on_file: Callable[[Path], None] | None) -> Iterator[FitJob]:  # fmt: skip
-    known = KnownFiles.of(store)
-    settings: dict[str, AnalysisSettings] = {}
-    for path, athlete in files:
-        if athlete.id not in settings:
-            settings[athlete.id] = analysis_settings(config, athlete)
-        job = new_fit_job(store, path, athlete, report, known, settings[athlete.id])
-        if job is not None:
-            yield job
-        elif on_file:
-            on_file(Path(path))
+def import_fit_files(store: Store, paths: Iterable[Path], athlete: Athlete, report: SyncReport | None = None,
+                     workers: int | None = None, config: Config | None = None) -> SyncReport:  # fmt: skip
+    """Import one athlete's files from disk (any supported format), then bring their analyses up to date."""
+    items = (FileItem(str(p), athlete, path=str(p)) for p in paths)
+    report = import_items(store, items, report, config=config, workers=workers)
+    report.analysis = refresh_athletes(store, config or Config(), [athlete], workers=workers)
+    return report
 
 
-def fit_files_for(athlete: Athlete, extra_dirs: Iterable[Path], report: SyncReport) -> list[str]:
-    """Every FIT file in the athlete's configured folders and the extra ones; a missing folder is a failure."""
+def files_for(athlete: Athlete, extra_dirs: Iterable[Path], report: SyncReport) -> list[str]:
+    """Every activity file (FIT, GPX, TCX, gzipped or not) in the athlete's watch folders and the extra ones; a
+    missing folder is a failure."""
     files: list[str] = []
     for folder in (*athlete.fit_dirs, *extra_dirs):
         if not folder.is_dir():
-            report.failed.append((str(folder), f"fit folder for {athlete.id} not found"))
+            report.failed.append((str(folder), f"watch folder for {athlete.id} not found"))
             continue
-        files.extend(walk_files(folder, (".fit",), report.failed))
+        files.extend(walk_files(folder, problems=report.failed))
     return files
 
 
@@ -284,32 +376,30 @@ def run_sync(
     athletes: list[Athlete],
     *,
     extra_fit_dirs: Iterable[Path] = (),
-    on_files: Callable[[list[tuple[str, Athlete]]], Iterable[tuple[str, Athlete]]] | None = None,
+    on_item: Callable[[SyncReport], None] | None = None,
     config: Config | None = None,
     now: datetime | None = None,
     workers: int | None = None,
 ) -> SyncReport:
-    """Sync every source of every athlete under the store's writer lock. `on_files` may wrap the (file, athlete)
-    list (a progress bar); the report says what was imported, unchanged, skipped and failed. With `config`, athletes
-    with `strava = true` then sync from Strava (runsync.sources.strava.sync), merged with their watch files. Files
-    are decoded on `workers` processes (default: one per core), one pool for every athlete's files."""
+    """Sync every source of every athlete under the store's writer lock; the report says what was imported,
+    unchanged, skipped and failed. With `config`, athletes with `strava = true` then sync from Strava, merged with
+    their watch files. Files are decoded on `workers` processes (default: one per core), one pool for every
+    athlete's files."""
     report = SyncReport()
     extra = tuple(extra_fit_dirs)
     now = now or datetime.now(UTC)
     with store.lock():
-        files = [(path, athlete) for athlete in athletes for path in fit_files_for(athlete, extra, report)]
-        import_files(store, on_files(files) if on_files else files, report, config=config, workers=workers)
+        items = [FileItem(p, athlete, path=p) for athlete in athletes for p in files_for(athlete, extra, report)]
+        report.total = len(items)
+        import_items(store, items, report, config=config, workers=workers, on_item=on_item)
         with store.transaction():
             for athlete in (a for a in athletes if a.fit_dirs or extra):
                 store.save_state(athlete.id, "fit", "last_sync", now.isoformat(timespec="seconds"))
         strava_athletes = [a for a in athletes if a.strava]
         if config is not None and strava_athletes:
-            from runsync.sources.strava import (
-                sync as strava_sync,  # stravalib is imported only when someone syncs from Strava
-            )
+            from runsync.sources.strava import sync as strava_sync  # stravalib loads only when someone uses Strava
 
             strava_sync.sync_strava_athletes(store, strava_athletes, config, now=now, report=report, save=save_merged)
         changed = [a for a in athletes if a.id in report.changed_athletes]  # the others are read fresh when read
         report.analysis = refresh_athletes(store, config or Config(), changed, workers=workers)
     return report
-

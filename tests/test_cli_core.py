@@ -87,7 +87,7 @@ def test_the_same_file_under_another_name_is_not_a_second_session(config_file: P
 def test_import_takes_files_and_a_missing_one_is_reported(config_file: Path, tmp_path: Path) -> None:
     path = evening_run(tmp_path)
     out = run_cli("--config", config_file, "import", path, tmp_path / "missing.fit", expect=6)
-    assert "missing.fit: cannot read" in out.stderr
+    assert "missing.fit: no such file or folder" in out.stderr
     assert len(sessions_json(config_file)) == 1
 
 

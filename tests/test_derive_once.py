@@ -18,8 +18,9 @@ from runsync.config import load_config
 from runsync.demo.fitwrite import easy_run, write_file
 from runsync.model import finding_to_dict
 from runsync.plugins import get_plugin_manager
+from runsync.sources.items import FileItem
 from runsync.store import Store
-from runsync.sync import SyncReport, import_files
+from runsync.sync import SyncReport, import_items
 from tests.conftest import CORPUS, DEMO_NOW, run_cli
 
 NOW = datetime.fromisoformat(DEMO_NOW.replace("Z", "+00:00"))
@@ -113,12 +114,15 @@ def test_a_nightly_sync_with_nothing_new_only_stats_the_files_and_notices_one_ch
     real = Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or real(self))
     store = Store.open(config.database)
-    report = import_files(store, [(f, athlete) for f in files], SyncReport(), config=config, workers=1)
+    report = import_items(store, [FileItem(str(f), athlete, path=str(f)) for f in files], SyncReport(), config=config,
+                          workers=1)
     assert reads == [] and report.unchanged == 10
     stat = files[3].stat()
     os.utime(files[3], ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # touched: same bytes, new mtime
-    report = import_files(store, [(f, athlete) for f in files], SyncReport(), config=config, workers=1)
+    report = import_items(store, [FileItem(str(f), athlete, path=str(f)) for f in files], SyncReport(), config=config,
+                          workers=1)
     assert reads == [files[3]] and report.unchanged == 10 and not report.imported
     reads.clear()
-    report = import_files(store, [(f, athlete) for f in files], SyncReport(), config=config, workers=1)
+    report = import_items(store, [FileItem(str(f), athlete, path=str(f)) for f in files], SyncReport(), config=config,
+                          workers=1)
     assert reads == [] and report.unchanged == 10  # its new mtime was remembered

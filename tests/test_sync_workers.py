@@ -58,7 +58,7 @@ def test_the_store_records_which_decoder_read_each_file_and_the_report_counts_th
 ) -> None:
     report, store = sync_folder(folder, tmp_path / "s.db", workers=2)
     assert report.decoders == {FAST_DECODER: 6}
-    assert "decoded by fast-1 6" in report.summary()
+    assert "read by fast-1 6" in report.summary()
     decoders = {Path(r.path).name: r.decoder for r in store.raw_records("fit")}
     assert decoders["run-3.fit"] == FAST_DECODER and decoders["broken.fit"] == REFERENCE_DECODER
 
@@ -89,7 +89,7 @@ def test_a_file_that_changes_between_hashing_and_decoding_is_reported_not_import
 
     path = tmp_path / "run.fit"
     path.write_bytes(write_activity(workouts.easy_run(START, 3600, 3.0, 330, 142)))
-    task = DecodeTask(path, "0" * 64, ATHLETE)  # the hash the main process saw before the watch rewrote it
-    assert decode_task(task) == "the file changed while it was being imported; the next sync takes it"
+    task = DecodeTask(str(path), "0" * 64, ATHLETE, path=str(path))  # a hash the main process saw before a rewrite
+    assert decode_task(task).reason == "the file changed while it was being imported; the next sync takes it"
     path.unlink()
-    assert decode_task(task).startswith("cannot read:")
+    assert decode_task(task).reason.startswith("cannot read:")

@@ -10,7 +10,7 @@ import click
 
 from runsync import export, sync
 from runsync.app import App
-from runsync.commands._common import app_of, echo_verbose, needs_app, parse_date, with_progress
+from runsync.commands._common import app_of, echo_verbose, needs_app, parse_date, progress_line
 from runsync.config import find_config_path
 from runsync.errors import UsageError
 from runsync.model import Session
@@ -68,9 +68,9 @@ def report_sync(app: App, report: sync.SyncReport) -> None:
 @click.command(name="sync")
 @click.option("--athlete", "athletes", multiple=True, help="Only this athlete (repeatable).")
 @click.option("--fit-dir", "fit_dirs", multiple=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="Also import this folder of .fit files (for the one athlete chosen).")  # fmt: skip
+              help="Also import this folder of activity files (for the one athlete chosen).")  # fmt: skip
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Processes decoding FIT files (default: one per core; 1: no worker processes).")  # fmt: skip
+              help="Processes decoding files (default: one per core; 1: no worker processes).")  # fmt: skip
 @needs_app
 def sync_command(app: App, athletes: tuple[str, ...], fit_dirs: tuple[Path, ...], workers: int | None) -> None:
     """Import new activities from every configured source.
@@ -82,28 +82,33 @@ def sync_command(app: App, athletes: tuple[str, ...], fit_dirs: tuple[Path, ...]
     chosen = app.config.select_athletes(athletes)
     if fit_dirs and len(chosen) > 1:
         raise UsageError("--fit-dir needs one athlete: add --athlete ID")
-    report = sync.run_sync(app.store, chosen, extra_fit_dirs=fit_dirs, config=app.config, workers=workers, now=app.now,
-                           on_files=lambda files: with_progress(app, files, "importing"))  # fmt: skip
-    report_sync(app, report)
-    if report.exit_status():
-        click.get_current_context().exit(int(report.exit_status()))
+    with progress_line(app, "syncing") as progress:
+        report = sync.run_sync(app.store, chosen, extra_fit_dirs=fit_dirs, config=app.config, workers=workers,
+                               now=app.now, on_item=progress)  # fmt: skip
+    finish(app, report)
 
 
 @click.command(name="import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--athlete", "athlete_id", help="Whose files these are (needed when several are configured).")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--athlete", "athlete_id", help="Whose activities these are (needed when several are configured).")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes (default: one per core).")
 @needs_app
-def import_command(app: App, files: tuple[Path, ...], athlete_id: str | None) -> None:
-    """Import FIT files.
+def import_command(app: App, paths: tuple[Path, ...], athlete_id: str | None, workers: int | None) -> None:
+    """Import activity files (FIT, GPX, TCX, also gzipped), folders of them, or a Strava or Garmin export archive.
 
     \b
-    Example:
-      runsync import --athlete ana ~/Downloads/*.fit
+    Examples:
+      runsync import --athlete ana ~/Downloads/*.fit ~/Downloads/*.gpx.gz
+      runsync import --athlete ana ~/Downloads/export_12345.zip      # Strava's bulk export
+      runsync import --athlete ana ~/Downloads/garmin-export.zip     # Garmin Connect's data export
     """
     athlete = app.config.athlete(athlete_id) if athlete_id else app.config.default_athlete()
-    with app.store.lock():
-        report = sync.import_fit_files(app.store, with_progress(app, list(files), "importing"), athlete,
-                                       config=app.config)  # fmt: skip
+    with app.store.lock(), progress_line(app, "importing") as progress:
+        report = sync.import_paths(app.store, paths, athlete, config=app.config, workers=workers, on_item=progress)
+    finish(app, report)
+
+
+def finish(app: App, report: sync.SyncReport) -> None:
     report_sync(app, report)
     if report.exit_status():
         click.get_current_context().exit(int(report.exit_status()))
@@ -190,8 +195,9 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
     config_path, first_day = setup_demo(folder, now=ctx.meta["now"])
     ctx.meta["config_path"] = str(config_path)
     app = app_of(ctx)
-    report = sync.run_sync(app.store, app.config.select_athletes(), config=app.config, now=app.now,
-                           on_files=lambda files: with_progress(app, files, "importing demo"))  # fmt: skip
+    with progress_line(app, "importing demo") as progress:
+        report = sync.run_sync(app.store, app.config.select_athletes(), config=app.config, now=app.now,
+                               on_item=progress)  # fmt: skip
     report_sync(app, report)
     found = app.store.sessions()[-14:]
     click.echo(export.sessions_table(found, intensity_lookup(app, found)))

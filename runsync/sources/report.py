@@ -20,6 +20,8 @@ class SyncReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path or athlete, reason)
     still_failing: list[tuple[str, str, str]] = field(default_factory=list)  # (path, reason, failing since)
     merged: int = 0
+    skipped: int = 0  # archive members of a type runsync does not read
+    total: int | None = None  # files to look at, when known up front (a progress bar's length)
     notes: list[str] = field(default_factory=list)
     errors: list[RunsyncError] = field(default_factory=list)  # auth, rate limit, network: a whole source stopped
     strava: dict[str, int] = field(default_factory=dict)  # saved, unchanged, calls
@@ -37,12 +39,14 @@ class SyncReport:
             parts.append(f"{self.merged} merged with another source")
         if self.not_activities:
             parts.append(f"{len(self.not_activities)} not activities")
+        if self.skipped:
+            parts.append(f"{self.skipped} other files skipped")
         if self.failed:
             parts.append(f"{len(self.failed)} failed")
         if self.still_failing:
             parts.append(f"{len(self.still_failing)} still failing")
         if self.decoders:
-            parts.append("decoded by " + ", ".join(f"{what} {n}" for what, n in sorted(self.decoders.items())))
+            parts.append("read by " + ", ".join(f"{what} {n}" for what, n in sorted(self.decoders.items())))
         if self.strava:
             parts.append("strava: " + ", ".join(f"{n} {what}" for what, n in sorted(self.strava.items())))
         if self.analysis.recomputed:

@@ -184,11 +184,22 @@ class Store(DerivedRows):
         self.db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
         self.db.execute("DELETE FROM analysis WHERE session_id = ?", (session_id,))
 
-    def session_id_for_source(self, kind: str, source_id: str) -> str | None:
-        row = self.db.execute(
-            "SELECT session_id FROM session_sources WHERE kind = ? AND source_id = ?", (kind, source_id)
-        ).fetchone()
-        return row[0] if row else None
+    def session_ids_for_source(self, kind: str | None, source_id: str) -> list[str]:
+        """The sessions a source holds (a FIT file's legs; one session for a service's activity id)."""
+        sql, args = "SELECT session_id FROM session_sources WHERE source_id = ?", [source_id]
+        if kind is not None:
+            sql, args = sql + " AND kind = ?", [*args, kind]
+        return [r[0] for r in self.db.rows(sql + " ORDER BY session_id", args)]
+
+    def add_source(self, session_id: str, source: Source) -> None:
+        self.db.execute(
+            "INSERT INTO session_sources (session_id, kind, source_id, name) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (session_id, kind, source_id) DO UPDATE SET name = excluded.name",
+            (session_id, source.kind, source.id, source.name),
+        )
+
+    def rename_session(self, session_id: str, name: str) -> None:
+        self.db.execute("UPDATE sessions SET name = ? WHERE id = ?", (name, session_id))
 
     def samples_of(self, session_id: str) -> pd.DataFrame | None:
         """One session's samples (what a rule asks for explicitly; nothing else reads samples)."""

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import fitdecode
+import numpy as np
 import pytest
 
 from runsync.errors import DecodeError
@@ -126,3 +127,38 @@ def test_multisport_legs_get_numbered_ids_in_order() -> None:
     assert [s.id.rsplit("-", 1)[1] for s in sessions] == ["1", "2", "3", "4", "5"]
     assert [s.start for s in sessions] == sorted(s.start for s in sessions)
     assert all(s.laps for s in sessions)
+
+
+def sessions_with(decoder: str, data: bytes, name: str) -> list[Session] | None:
+    from runsync.sources.files import read_activity
+
+    found = read_activity(data, name=name, digest="c" * 64, athlete="me", tz=ZoneInfo("Europe/Berlin"),
+                          decoder=decoder)  # fmt: skip
+    return found.sessions
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(CORPUS)))
+def test_fitparse_gives_the_same_sessions_as_fitdecode_wherever_it_can_read_the_file(path: Path) -> None:
+    """`[fit] decoder = "fitparse"` (the reference the design names) against the default decoder."""
+    pytest.importorskip("fitparse")
+    data = path.read_bytes()
+    try:
+        reference = sessions_with("fitparse", data, path.name)
+    except DecodeError:
+        pytest.skip("fitparse cannot read this file")
+    ours = sessions_with("fitdecode", data, path.name)
+    if reference is None or ours is None:
+        assert reference == ours
+        return
+    assert [s.id for s in ours] == [s.id for s in reference]
+    for a, b in zip(ours, reference, strict=True):
+        for name in ("sport", "sub_sport", "start", "utc_offset_s", "elapsed_s", "moving_s", "distance_m", "avg_hr",
+                     "max_hr", "laps", "sets"):  # fmt: skip
+            assert getattr(a, name) == getattr(b, name), f"{path.name} {a.id}: {name}"
+        if a.samples is None or b.samples is None:
+            assert a.samples is None and b.samples is None
+            continue
+        assert a.samples.shape == b.samples.shape
+        for column in SAMPLE_COLUMNS:
+            left, right = a.samples[column].to_numpy(), b.samples[column].to_numpy()
+            assert ((left == right) | (np.isnan(left) & np.isnan(right)) | np.isclose(left, right)).all(), column

@@ -64,12 +64,27 @@ def read_activity(data: bytes, *, name: str, digest: str, athlete: str, tz: Zone
                   decoder: str = "fitdecode") -> FileResult:  # fmt: skip
     """Decode and normalise one file (pure). `decoder`: the FIT decoder, "fitdecode" (runsync's numpy fast path,
     fitdecode where it is not certain) or "fitparse"."""
-    if not data:
-        raise DecodeError("empty file (0 bytes)")
-    if is_gzip(data):
-        data = gunzip(data)
-    kind = kind_of(data)
-    if kind == "fit" or (kind is None and name.lower().removesuffix(".gz").endswith(".fit")):
+    kind = None
+    try:
+        if not data:
+            raise DecodeError("empty file (0 bytes)")
+        if is_gzip(data):
+            data = gunzip(data)
+        kind = kind_of(data) or _kind_by_name(name)
+        return _read(data, kind, name=name, digest=digest, athlete=athlete, tz=tz, decoder=decoder)
+    except DecodeError as exc:
+        exc.kind = kind or _kind_by_name(name)  # which reader failed: its version decides when to try again
+        raise
+
+
+def _kind_by_name(name: str) -> str | None:
+    suffix = name.lower().removesuffix(".gz").rsplit(".", 1)[-1]
+    return suffix if suffix in FILE_KINDS else None
+
+
+def _read(data: bytes, kind: str | None, *, name: str, digest: str, athlete: str, tz: ZoneInfo,
+          decoder: str) -> FileResult:  # fmt: skip
+    if kind == "fit":
         return _read_fit(data, name=name, digest=digest, athlete=athlete, tz=tz, decoder=decoder)
     if kind == "gpx":
         from runsync.sources.files.gpx import normalise_gpx

@@ -25,6 +25,7 @@ from runsync.config import Athlete, Config, StravaSettings
 from runsync.errors import AuthError, RunsyncError, TemporaryError
 from runsync.model import Session
 from runsync.secrets import Secrets, open_secrets
+from runsync.sources.files import FILE_KINDS
 from runsync.sources.strava.client import RateBudget, StravaApi, StravaRateLimited, budgeted_session, make_api
 from runsync.sources.strava.normalise import STRAVA_NORMALISER, needs_detail, normalise_activity, parse_time
 from runsync.sources.strava.oauth import TokenKeeper, ensure_credentials, load_token
@@ -156,13 +157,21 @@ class AthleteSync:
                 payload=json.dumps(summary).encode(),
             )
             self.save_session(activity_id, summary)
-            if needs_detail(summary) and self.store.raw(SOURCE, activity_id, "streams") is None:
+            if needs_detail(summary) and self.store.raw(SOURCE, activity_id, "streams") is None and not (
+                self.has_file(activity_id)
+            ):
                 pending = [p for p in self.state("pending") or [] if p != activity_id]
                 self.store.save_state(
                     self.athlete.id, SOURCE, "pending", [activity_id, *pending] if urgent else [*pending, activity_id]
                 )
             if start is not None and start > (self.state("newest_start") or 0):
                 self.store.save_state(self.athlete.id, SOURCE, "newest_start", start)
+
+    def has_file(self, activity_id: str) -> bool:
+        """The activity's session was made from a file (an export archive, the watch): its laps and samples are
+        better than the API's streams, which are not fetched."""
+        return any(source.kind in FILE_KINDS for session_id in self.store.session_ids_for_source(SOURCE, activity_id)
+                   if (found := self.store.session(session_id, samples=False)) for source in found.sources)  # fmt: skip
 
     def save_session(self, activity_id: str, summary: dict[str, Any]) -> None:
         detail, streams = _json(self.store, activity_id, "detail"), _json(self.store, activity_id, "streams")
