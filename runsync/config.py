@@ -45,6 +45,7 @@ class Athlete:
     fit_dirs: tuple[Path, ...] = ()
     strava: bool = False
     email: tuple[str, ...] = ()
+    garmin: bool = False
 
     @property
     def tz(self) -> ZoneInfo:
@@ -62,6 +63,15 @@ class StravaSettings:
     reserve_15min: int = 5
     reserve_daily: int = 50
     timeout_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class GarminSettings:
+    origin: str = "config"  # the config file these came from, for error messages
+    lookback_days: int = 7  # a nightly sync lists again the activities of this many days before the newest seen
+    backfill_budget: int = 200  # original files downloaded per run at most (a first sync continues the next night)
+    page_size: int = 50  # activities per list call
+    api_url: str | None = None  # one base URL standing in for Garmin's hosts (tests, proxies); None: Garmin's own
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,7 @@ class Config:
     fit_decoder: str = "fitdecode"  # or "fitparse" (the optional extra runsync[fitparse])
     athletes: dict[str, Athlete] = field(default_factory=dict)
     strava: StravaSettings = field(default_factory=StravaSettings)
+    garmin: GarminSettings = field(default_factory=GarminSettings)
     email: EmailSettings = field(default_factory=EmailSettings)
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -197,6 +208,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "reserve_daily": integer(0, 100000),
         "timeout_s": TIMEOUT,
     },
+    "garmin": {
+        "lookback_days": integer(1, 365, "days"),
+        "backfill_budget": integer(0, 100000, "downloads"),
+        "page_size": integer(1, 100),
+        "api_url": STRING,
+    },
     "email": {
         "host": STRING,
         "port": PORT,
@@ -217,6 +234,7 @@ ATHLETE_SCHEMA: dict[str, Key] = {
     "critical_speed": number(1.0, 10.0, "m/s"),
     "fit_dirs": LIST,
     "strava": BOOL,
+    "garmin": BOOL,
     "email": LIST,
 }
 ATHLETE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -296,6 +314,7 @@ def _athlete(reader: _Reader, athlete_id: str, raw: Any, base: Path) -> Athlete:
         fit_dirs=tuple(_resolve(base, d) for d in values.get("fit_dirs", [])),
         strava=values.get("strava", False),
         email=tuple(values.get("email", [])),
+        garmin=values.get("garmin", False),
     )
 
 
@@ -332,6 +351,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None, env: dict[str, 
         fit_decoder=reader.section("fit").get("decoder", "fitdecode"),
         athletes={a: _athlete(reader, a, raw, base) for a, raw in athletes_raw.items()},
         strava=StravaSettings(origin=where, **reader.section("strava")),
+        garmin=GarminSettings(origin=where, **reader.section("garmin")),
         email=EmailSettings(**{("sender" if k == "from" else k): v for k, v in email.items()}),
         rules={rule_id: dict(values) for rule_id, values in rules.items()},
     )

@@ -24,7 +24,7 @@ def collect_status(store: Store, config: Config, secrets: Callable[[], Secrets],
             "athlete": athlete.id,
             "name": athlete.name,
             "sessions": counts.get(athlete.id, 0),
-            "sources": _sources(store, athlete, secrets, now),
+            "sources": source_states(store, athlete, secrets, now),
             "failing_files": [{"path": r.path, "reason": r.error, "since": r.fetched_at}
                               for r in failing if r.athlete == athlete.id],
         })  # fmt: skip
@@ -32,7 +32,8 @@ def collect_status(store: Store, config: Config, secrets: Callable[[], Secrets],
             "athletes": athletes}  # fmt: skip
 
 
-def _sources(store: Store, athlete: Athlete, secrets: Callable[[], Secrets], now: datetime) -> list[dict[str, Any]]:
+def source_states(store: Store, athlete: Athlete, secrets: Callable[[], Secrets],
+                  now: datetime) -> list[dict[str, Any]]:  # fmt: skip
     found = []
     if athlete.fit_dirs:
         found.append({"source": "fit", "last_sync": store.state(athlete.id, "fit", "last_sync"),
@@ -42,6 +43,10 @@ def _sources(store: Store, athlete: Athlete, secrets: Callable[[], Secrets], now
         from runsync.sources.strava.sync import strava_state  # stravalib loads only when an athlete uses Strava
 
         found.append(strava_state(store, athlete, secrets, now))
+    if athlete.garmin:
+        from runsync.sources.garmin.sync import garmin_state
+
+        found.append(garmin_state(store, athlete, secrets))
     return found
 
 
@@ -54,7 +59,7 @@ def status_text(status: dict[str, Any]) -> str:
     for a in status["athletes"]:
         lines.append(f"{a['athlete']} ({a['name']}): {a['sessions']} sessions")
         for src in a["sources"]:
-            lines.append(f"  {src['source']}: " + ", ".join(_source_words(src)))
+            lines.append(f"  {src['source']}: " + ", ".join(source_words(src)))
         for f in a["failing_files"]:
             lines.append(f"  failing since {f['since'][:10]}: {f['path']}: {f['reason']}")
     if not status["athletes"]:
@@ -62,12 +67,20 @@ def status_text(status: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _source_words(src: dict[str, Any]) -> list[str]:
+def source_line(src: dict[str, Any]) -> str:
+    """'fit: /watch' or 'strava (last sync …, 0 pending, token ok)' (runsync athletes)."""
+    if src["source"] == "fit":
+        return "fit: " + ", ".join(src["folders"])
+    return f"{src['source']} ({', '.join(source_words(src))})"
+
+
+def source_words(src: dict[str, Any]) -> list[str]:
     words = [f"last sync {src['last_sync']}" if src.get("last_sync") else "never synced"]
     if src["source"] == "fit":
         words += [f"folder missing: {d}" for d in src["missing_folders"]]
     else:
-        words.append(f"{src['pending']} pending")
+        if "pending" in src:
+            words.append(f"{src['pending']} pending")
         if not src["history_complete"]:
             words.append("history incomplete")
         words.append(f"token {src['token']}")

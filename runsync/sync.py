@@ -382,9 +382,9 @@ def run_sync(
     workers: int | None = None,
 ) -> SyncReport:
     """Sync every source of every athlete under the store's writer lock; the report says what was imported,
-    unchanged, skipped and failed. With `config`, athletes with `strava = true` then sync from Strava, merged with
-    their watch files. Files are decoded on `workers` processes (default: one per core), one pool for every
-    athlete's files."""
+    unchanged, skipped and failed. With `config`, athletes with `strava = true` then sync from Strava and those with
+    `garmin = true` from Garmin Connect, merged with their watch files. Files are decoded on `workers` processes
+    (default: one per core), one pool for every athlete's files."""
     report = SyncReport()
     extra = tuple(extra_fit_dirs)
     now = now or datetime.now(UTC)
@@ -400,6 +400,15 @@ def run_sync(
             from runsync.sources.strava import sync as strava_sync  # stravalib loads only when someone uses Strava
 
             strava_sync.sync_strava_athletes(store, strava_athletes, config, now=now, report=report, save=save_merged)
+        garmin_athletes = [a for a in athletes if a.garmin]
+        if config is not None and garmin_athletes:
+            from runsync.sources.garmin import sync as garmin_sync  # garminconnect loads only for Garmin users
+
+            def import_one(item: FileItem) -> None:
+                import_items(store, [item], report, config=config, workers=1)
+
+            garmin_sync.sync_garmin_athletes(store, garmin_athletes, config, now=now, report=report,
+                                             import_file=import_one)  # fmt: skip
         changed = [a for a in athletes if a.id in report.changed_athletes]  # the others are read fresh when read
         report.analysis = refresh_athletes(store, config or Config(), changed, workers=workers)
     return report

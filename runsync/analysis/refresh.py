@@ -143,7 +143,7 @@ def _with_fresh_efforts(store: Store, rows: list[AnalysisRow], settings: Analysi
         return rows
     tasks = _tasks(store, missing, settings, {}, efforts_only=True)
     found: dict[str, Efforts] = {}
-    for task, results in map_bounded(analyse_stored, tasks, workers=_workers(workers, len(missing))):
+    for task, results in _analysed(store, tasks, _workers(workers, len(missing))):
         with store.transaction():
             for session_id, fingerprint, efforts in results:
                 if not store.db.read_only:
@@ -164,7 +164,7 @@ def _recompute(store: Store, stale: list[AnalysisRow], settings: AnalysisSetting
     if on_progress and stale:
         on_progress(0, len(stale))
     tasks = _tasks(store, stale, settings, estimates)
-    for task, results in map_bounded(analyse_stored, tasks, workers=_workers(workers, len(stale))):
+    for task, results in _analysed(store, tasks, _workers(workers, len(stale))):
         with store.transaction():
             for session_id, fingerprint, analysis in results:
                 if not store.db.read_only:
@@ -191,18 +191,32 @@ def _tasks(store: Store, rows: list[AnalysisRow], settings: AnalysisSettings, es
                           tuple(estimates.get(r.local_date) for r in chunk), efforts_only)  # fmt: skip
 
 
-_OPEN: dict[tuple[int, str], Store] = {}  # per process (a forked worker never uses its parent's connection)
+Analysed = list[tuple[str, str, SessionAnalysis | Efforts]]  # (session id, content fingerprint, result)
+_OPEN: dict[tuple[int, str], Store] = {}  # per worker process (a forked worker never uses its parent's connection)
 
 
-def analyse_stored(task: AnalyseTask) -> list[tuple[str, str, SessionAnalysis | Efforts]]:
-    """Run in a worker: load the sessions with their samples, analyse them. (id, content fingerprint, result)."""
+def _analysed(store: Store, tasks: Iterator[AnalyseTask],
+              workers: int | None) -> Iterator[tuple[AnalyseTask, Analysed]]:  # fmt: skip
+    """Each task with its results: in this process on the caller's own connection (one worker), else on a pool
+    whose workers open the store themselves."""
+    if workers == 1:
+        return ((task, analyse_with(store, task)) for task in tasks)
+    return map_bounded(analyse_stored, tasks, workers=workers)
+
+
+def analyse_stored(task: AnalyseTask) -> Analysed:
+    """Run in a worker: open the store (once per process), then analyse_with it."""
     from runsync.store import Store
 
     key = (os.getpid(), task.store)
-    store = _OPEN.get(key)
-    if store is None:
-        store = _OPEN[key] = Store.open(task.store)
-    results: list[tuple[str, str, SessionAnalysis | Efforts]] = []
+    if key not in _OPEN:
+        _OPEN[key] = Store.open(task.store)
+    return analyse_with(_OPEN[key], task)
+
+
+def analyse_with(store: Store, task: AnalyseTask) -> Analysed:
+    """Load the task's sessions with their samples and analyse them."""
+    results: Analysed = []
     for session_id, estimate in zip(task.ids, task.estimates, strict=True):
         loaded = store.session_with_fingerprint(session_id)
         if loaded is None:  # deleted since it was listed

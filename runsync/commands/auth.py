@@ -1,4 +1,4 @@
-"""Authorisation commands: `runsync auth strava ATHLETE [--code CODE]`."""
+"""Authorisation commands: `runsync auth strava ATHLETE [--code CODE]`, `runsync auth garmin ATHLETE`."""
 
 from __future__ import annotations
 
@@ -88,6 +88,40 @@ def strava(app: App, athlete_id: str, code: str | None) -> None:
         click.echo(
             f"note: athletes.{athlete.id}.strava is not true in the config, so sync will not use Strava", err=True
         )
+
+
+@auth.command(name="garmin")
+@click.argument("athlete_id", metavar="ATHLETE")
+@click.option("--email", help="The Garmin account's email (asked for when not given).")
+@click.option("--mfa-code", help="The MFA code, when the account asks for one (scripts; else it is asked for).")
+@needs_app
+def garmin(app: App, athlete_id: str, email: str | None, mfa_code: str | None) -> None:
+    """Log in to Garmin Connect for ATHLETE and keep only the library's tokens in the secrets store.
+
+    The password is asked for and never stored. Garmin may change its login at any time; when the tokens stop
+    working, sync exits 4 and says to run this again.
+
+    \b
+    Example:
+      runsync auth garmin ana
+      runsync auth garmin ana --email ana@example.org --mfa-code 123456
+    """
+    from runsync.sources.garmin.client import SECRET_KEY, login
+
+    athlete = app.config.athlete(athlete_id)
+    secrets = app.secrets  # checked before asking for anything: no keyring, no login
+    email = email or click.prompt("Garmin Connect email", err=True).strip()
+    password = click.prompt("Garmin Connect password (never stored)", hide_input=True, err=True)
+    tokens = login(app.config.garmin, email, password, mfa_code=mfa_code,
+                   prompt_mfa=lambda: click.prompt("Garmin MFA code (sent by Garmin)", err=True).strip())  # fmt: skip
+    secrets.set(SECRET_KEY.format(athlete=athlete.id), tokens)
+    with app.store.transaction():
+        app.store.save_state(athlete.id, "garmin", "auth_error", None)
+    if app.verbose >= 0:
+        click.echo(f"Garmin Connect authorised for {athlete.id}; tokens kept in the {secrets.where}", err=True)
+    if not athlete.garmin:
+        click.echo(f"note: athletes.{athlete.id}.garmin is not true in the config, so sync will not use Garmin",
+                   err=True)  # fmt: skip
 
 
 COMMANDS = (auth,)

@@ -56,7 +56,7 @@ def report_sync(app: App, report: sync.SyncReport) -> None:
         click.echo(f"{len(still)} files still fail to import (the oldest since {oldest}); `runsync status` lists "
                    "them", err=True)  # fmt: skip
     for note in report.notes:
-        click.echo(note, err=True)
+        echo_verbose(app, note)
     for error in report.errors:
         click.echo(f"runsync: {error}", err=True)
     if report.failed or report.still_failing:
@@ -152,15 +152,13 @@ def athletes(app: App) -> None:
     Example:
       runsync athletes
     """
-    from runsync.sources.strava.sync import strava_status  # stravalib loads only for the commands that use it
+    from runsync.status import source_line, source_states
 
     counts = app.store.athletes_with_sessions()
-    now = app.now
     for athlete in app.config.athletes.values():
-        sources = [f"fit: {', '.join(map(str, athlete.fit_dirs))}" if athlete.fit_dirs else None,
-                   strava_status(app.store, athlete, lambda: app.secrets, now) if athlete.strava else None]  # fmt: skip
+        sources = [source_line(src) for src in source_states(app.store, athlete, lambda: app.secrets, app.now)]
         line = f"{athlete.id}\t{athlete.name}\t{athlete.timezone}\t{counts.get(athlete.id, 0)} sessions"
-        click.echo(line + "\t" + ("; ".join(s for s in sources if s) or "no sources"))
+        click.echo(line + "\t" + ("; ".join(sources) or "no sources"))
 
 
 @click.command()
