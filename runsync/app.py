@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -9,13 +10,31 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runsync.config import Config, load_config
+from runsync.errors import LoginRefused
 from runsync.model import Session
-from runsync.secrets import Secrets, open_secrets
+from runsync.secrets import Secrets, database_password, open_secrets
 from runsync.store import Store
 
 if TYPE_CHECKING:
     from runsync.analysis import SessionAnalysis
     from runsync.plugins import PluginManager
+
+
+def open_store(config: Config, secrets: Callable[[], Secrets]) -> Store:
+    """The configured store. A PostgreSQL server that refuses a login without a password gets the one kept in the
+    secrets store by `runsync auth database`, when there is one (libpq's ~/.pgpass and PGPASSFILE are tried first)."""
+    location = config.store_location
+    try:
+        return Store.open(location)
+    except LoginRefused:
+        if not config.database_url:
+            raise
+        password = database_password(secrets, config.database_url)
+        if password is None:
+            raise
+    from runsync.store.postgres import with_password
+
+    return Store.open(with_password(location, password))
 
 
 @dataclass
@@ -31,7 +50,7 @@ class App:
 
     @cached_property
     def store(self) -> Store:
-        self._store = Store.open(self.config.database)
+        self._store = open_store(self.config, lambda: self.secrets)
         return self._store
 
     @cached_property

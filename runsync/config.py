@@ -62,7 +62,10 @@ class StravaSettings:
     per_page: int = 100
     reserve_15min: int = 5
     reserve_daily: int = 50
+    limit_15min: int = 100  # the app's read limits assumed until Strava's headers say what they are
+    limit_daily: int = 1000
     timeout_s: float = 30.0
+    verify_token: str | None = None  # what `runsync serve` expects in Strava's subscription handshake
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ class EmailSettings:
 class Config:
     path: Path | None = None
     database: Path = field(default_factory=default_database_path)
+    database_url: str | None = None  # postgresql://user@host/db: a team's shared store (no password here)
     secrets_backend: str = "keyring"
     secrets_file: Path | None = None
     week_start: int = 0  # 0 = Monday
@@ -123,6 +127,11 @@ class Config:
 
     def _where(self) -> str:
         return str(self.path) if self.path else "config"
+
+    @property
+    def store_location(self) -> str:
+        """What Store.open takes: the PostgreSQL URL when one is set, else the SQLite file."""
+        return self.database_url or str(self.database)
 
 
 # --- the schema: section -> key -> what is expected (kind, allowed range, choices) -------------------------
@@ -193,7 +202,7 @@ PORT = integer(1, 65535)
 TIMEOUT = number(0.1, 3600, "seconds")
 
 SCHEMA: dict[str, dict[str, Key]] = {
-    "storage": {"database": STRING},
+    "storage": {"database": STRING, "url": STRING},
     "secrets": {"backend": Key("string", choices=("keyring", "file")), "file": STRING},
     "calendar": {"week_start": Key("string", choices=WEEKDAYS)},
     "report": {"units": Key("string", choices=("km", "mi"))},
@@ -206,7 +215,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "per_page": integer(1, 200),
         "reserve_15min": integer(0, 1000),
         "reserve_daily": integer(0, 100000),
+        "limit_15min": integer(1, 1000000),
+        "limit_daily": integer(1, 10000000),
         "timeout_s": TIMEOUT,
+        "verify_token": STRING,
     },
     "garmin": {
         "lookback_days": integer(1, 365, "days"),
@@ -340,10 +352,14 @@ def parse_config(data: dict[str, Any], path: Path | None = None, env: dict[str, 
         reader.table(f"rules.{rule_id}", values)
     env = dict(os.environ if env is None else env)
     database = env.get("RUNSYNC_DATABASE") or storage.get("database")
+    url = env.get("RUNSYNC_DATABASE_URL") or storage.get("url") or None
+    if url is not None:
+        _check_url(reader, url, from_env="RUNSYNC_DATABASE_URL" in env)
     email = reader.section("email")
     return Config(
         path=path,
         database=_resolve(base, database) if database else default_database_path(),
+        database_url=url,
         secrets_backend=secrets.get("backend", "keyring"),
         secrets_file=_resolve(base, secrets["file"]) if "file" in secrets else None,
         week_start=WEEKDAYS.index(reader.section("calendar").get("week_start", "monday")),
@@ -355,6 +371,23 @@ def parse_config(data: dict[str, Any], path: Path | None = None, env: dict[str, 
         email=EmailSettings(**{("sender" if k == "from" else k): v for k, v in email.items()}),
         rules={rule_id: dict(values) for rule_id, values in rules.items()},
     )
+
+
+def _check_url(reader: _Reader, url: str, *, from_env: bool) -> None:
+    """A PostgreSQL URL; its password never in the config file (libpq's ~/.pgpass or PGPASSFILE, or the secrets
+    store via `runsync auth database`)."""
+    key = "RUNSYNC_DATABASE_URL" if from_env else "storage.url"
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise reader.fail(key, f"expected a postgresql://user@host/database URL, got {url.split('@')[-1]!r}")
+    from psycopg.conninfo import conninfo_to_dict  # loads only for a PostgreSQL store
+
+    try:
+        parts = conninfo_to_dict(url)
+    except Exception as exc:  # psycopg.ProgrammingError; its message never repeats the password
+        raise reader.fail(key, f"not a valid PostgreSQL URL ({exc})") from None
+    if parts.get("password") and not from_env:
+        raise reader.fail(key, "holds a password: secrets never live in the config file; put it in ~/.pgpass "
+                          "(or PGPASSFILE) or run `runsync auth database`, and remove it from the URL")  # fmt: skip
 
 
 def find_config_path(explicit: str | Path | None, env: dict[str, str] | None = None) -> Path:

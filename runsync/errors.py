@@ -36,6 +36,10 @@ class StorageError(ConfigError):
     """The store cannot be used as configured: not writable, not a runsync database, damaged (exit 3)."""
 
 
+class LoginRefused(StorageError):
+    """The database server refused the login (a password missing or wrong): exit 3."""
+
+
 class AuthError(RunsyncError):
     """A person must (re-)authorise: a missing, revoked or unreadable token or secret."""
 

@@ -10,10 +10,11 @@ import contextlib
 import json
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
+import filelock
 import keyring
 import keyring.errors
 import platformdirs
@@ -111,15 +112,22 @@ class FileSecrets:
     def get(self, key: str) -> str | None:
         return self._read().get(key)
 
+    def _locked(self) -> filelock.FileLock:
+        """Workers on one machine (or sharing the file) refresh tokens at once: read-modify-write under a lock."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return filelock.FileLock(str(self.path) + ".lock", timeout=30)
+
     def set(self, key: str, value: str) -> None:
-        data = self._read()
-        data[key] = value
-        self._write(data)
+        with self._locked():
+            data = self._read()
+            data[key] = value
+            self._write(data)
 
     def delete(self, key: str) -> None:
-        data = self._read()
-        if data.pop(key, None) is not None:
-            self._write(data)
+        with self._locked():
+            data = self._read()
+            if data.pop(key, None) is not None:
+                self._write(data)
 
 
 def ensure_usable_keyring() -> keyring.backend.KeyringBackend:
@@ -137,6 +145,21 @@ def open_secrets(config: Config) -> Secrets:
     if config.secrets_backend == "file":
         return FileSecrets(config.secrets_file or default_secrets_path())
     return KeyringSecrets(ensure_usable_keyring())
+
+
+def database_key(url: str) -> str:
+    """The secrets-store key of a PostgreSQL login: the URL without its password (user, host, port, database)."""
+    from runsync.store.postgres import safe_url
+
+    return f"database:{safe_url(url)}"
+
+
+def database_password(secrets: Callable[[], Secrets], url: str) -> str | None:
+    """The password `runsync auth database` kept for this URL; None when there is none or no secrets store."""
+    try:
+        return secrets().get(database_key(url))
+    except AuthError:
+        return None
 
 
 def fetch_client_secret(secrets: Secrets, env: dict[str, str] | None = None) -> str | None:

@@ -28,7 +28,7 @@ def collect_status(store: Store, config: Config, secrets: Callable[[], Secrets],
             "failing_files": [{"path": r.path, "reason": r.error, "since": r.fetched_at}
                               for r in failing if r.athlete == athlete.id],
         })  # fmt: skip
-    return {"version": JSON_VERSION, "database": str(store.path), "lock": "held" if store.db.lock_held() else "free",
+    return {"version": JSON_VERSION, "database": store.where, "lock": "held" if store.db.lock_held() else "free",
             "athletes": athletes}  # fmt: skip
 
 

@@ -39,6 +39,7 @@ from runsync.store import RawRecord, Store, fingerprint, pack_samples, unpack_sa
 
 FIT_DECODER = READERS["fit"]  # raw.decoder of a FIT file that failed with this version of the FIT reader
 SERVICES = ("strava", "garmin")  # sources whose ids name one activity: a shared id is the same session
+SOURCES = ("files", "strava", "garmin")  # what an athlete syncs from (a worker's job is one athlete's one source)
 
 __all__ = ["SyncReport", "import_fit_files", "import_items", "import_paths", "run_sync", "save_merged"]
 
@@ -371,6 +372,24 @@ def files_for(athlete: Athlete, extra_dirs: Iterable[Path], report: SyncReport) 
     return files
 
 
+def sync_files(store: Store, athletes: list[Athlete], extra: tuple[Path, ...], report: SyncReport, *,
+               config: Config | None, workers: int | None, on_item: Callable[[SyncReport], None] | None,
+               now: datetime) -> None:  # fmt: skip
+    """The athletes' watch folders (and `extra` ones): every new or changed file imported."""
+    items = [FileItem(p, athlete, path=p) for athlete in athletes for p in files_for(athlete, extra, report)]
+    report.total = len(items)
+    import_items(store, items, report, config=config, workers=workers, on_item=on_item)
+    with store.transaction():
+        for athlete in (a for a in athletes if a.fit_dirs or extra):
+            store.save_state(athlete.id, "fit", "last_sync", now.isoformat(timespec="seconds"))
+
+
+def sources_of(athlete: Athlete) -> list[str]:
+    """The sources an athlete syncs from: watch folders, Strava, Garmin Connect."""
+    return [s for s, used in zip(SOURCES, (bool(athlete.fit_dirs), athlete.strava, athlete.garmin), strict=True)
+            if used]  # fmt: skip
+
+
 def run_sync(
     store: Store,
     athletes: list[Athlete],
@@ -380,27 +399,26 @@ def run_sync(
     config: Config | None = None,
     now: datetime | None = None,
     workers: int | None = None,
+    sources: Iterable[str] = SOURCES,
 ) -> SyncReport:
-    """Sync every source of every athlete under the store's writer lock; the report says what was imported,
+    """Sync every source of every athlete under the writer lock for them; the report says what was imported,
     unchanged, skipped and failed. With `config`, athletes with `strava = true` then sync from Strava and those with
     `garmin = true` from Garmin Connect, merged with their watch files. Files are decoded on `workers` processes
-    (default: one per core), one pool for every athlete's files."""
+    (default: one per core), one pool for every athlete's files. `sources`: a subset of SOURCES (a worker's job
+    syncs one athlete's one source)."""
     report = SyncReport()
     extra = tuple(extra_fit_dirs)
     now = now or datetime.now(UTC)
-    with store.lock():
-        items = [FileItem(p, athlete, path=p) for athlete in athletes for p in files_for(athlete, extra, report)]
-        report.total = len(items)
-        import_items(store, items, report, config=config, workers=workers, on_item=on_item)
-        with store.transaction():
-            for athlete in (a for a in athletes if a.fit_dirs or extra):
-                store.save_state(athlete.id, "fit", "last_sync", now.isoformat(timespec="seconds"))
-        strava_athletes = [a for a in athletes if a.strava]
+    chosen = set(sources)
+    with store.lock(a.id for a in athletes):
+        if "files" in chosen:
+            sync_files(store, athletes, extra, report, config=config, workers=workers, on_item=on_item, now=now)
+        strava_athletes = [a for a in athletes if a.strava and "strava" in chosen]
         if config is not None and strava_athletes:
             from runsync.sources.strava import sync as strava_sync  # stravalib loads only when someone uses Strava
 
             strava_sync.sync_strava_athletes(store, strava_athletes, config, now=now, report=report, save=save_merged)
-        garmin_athletes = [a for a in athletes if a.garmin]
+        garmin_athletes = [a for a in athletes if a.garmin and "garmin" in chosen]
         if config is not None and garmin_athletes:
             from runsync.sources.garmin import sync as garmin_sync  # garminconnect loads only for Garmin users
 

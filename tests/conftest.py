@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,3 +68,58 @@ fit_dirs = ["{watch}"]
         encoding="utf-8",
     )
     return path
+
+
+# --- PostgreSQL: a real server, a fresh database per test ---------------------------------------------------------
+
+POSTGRES_HINT = ("no PostgreSQL server for the tests: set RUNSYNC_TEST_POSTGRES=postgresql://user@host/postgres "
+                 "(a role that may create databases); .ci/run starts Debian's postgresql package")
+
+
+def _postgres_admin_url() -> str | None:
+    """RUNSYNC_TEST_POSTGRES, else the local server's socket as this user; None when neither answers."""
+    import psycopg
+
+    for url in filter(None, (os.environ.get("RUNSYNC_TEST_POSTGRES"), "postgresql:///postgres")):
+        try:
+            psycopg.connect(url, connect_timeout=3).close()
+        except psycopg.Error:
+            continue
+        return url
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> str:
+    url = _postgres_admin_url()
+    if url is None:
+        if os.environ.get("RUNSYNC_REQUIRE_POSTGRES"):
+            pytest.fail(POSTGRES_HINT)
+        pytest.skip(POSTGRES_HINT)
+    return url
+
+
+@pytest.fixture
+def pg_url(postgres_admin: str) -> Iterator[str]:
+    """The URL of a new, empty database, dropped after the test (with whatever still holds it)."""
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    name = f"runsync_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_admin, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        parts = urlsplit(postgres_admin)
+        yield f"{parts.scheme}://{parts.netloc}/{name}" + (f"?{parts.query}" if parts.query else "")
+    finally:
+        with psycopg.connect(postgres_admin, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a store lives: an SQLite file, or a fresh PostgreSQL database (the same tests run on both)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "s.db")
+    return request.getfixturevalue("pg_url")

@@ -103,7 +103,7 @@ def import_command(app: App, paths: tuple[Path, ...], athlete_id: str | None, wo
       runsync import --athlete ana ~/Downloads/garmin-export.zip     # Garmin Connect's data export
     """
     athlete = app.config.athlete(athlete_id) if athlete_id else app.config.default_athlete()
-    with app.store.lock(), progress_line(app, "importing") as progress:
+    with app.store.lock([athlete.id]), progress_line(app, "importing") as progress:
         report = sync.import_paths(app.store, paths, athlete, config=app.config, workers=workers, on_item=progress)
     finish(app, report)
 

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -35,23 +35,43 @@ from runsync.store.rows import (
 )
 from runsync.store.sqlite import SqliteBackend
 
+if TYPE_CHECKING:
+    from runsync.store.postgres import PostgresBackend
+
+
+def is_postgres_url(location: str) -> bool:
+    return location.startswith(("postgresql://", "postgres://"))
+
 
 class Store(DerivedRows):
-    """The store over one backend (SQLite today). Open with `Store.open(path)`; write in `store.transaction()`."""
+    """The store over one backend: an SQLite file (the embedded default) or a PostgreSQL database (a team's).
+    Open with `Store.open(path_or_url)`; write in `store.transaction()`."""
 
-    def __init__(self, db: SqliteBackend) -> None:
+    def __init__(self, db: SqliteBackend | PostgresBackend) -> None:
         self.db = db
-        self.path = db.path
-        self.conn = db.conn
+        self.path = db.path  # the SQLite file; None on PostgreSQL
+        self.where = db.where  # what messages and `runsync status` call it (never a password)
 
     @property
     def location(self) -> str:
         """What another process passes to Store.open to reach this store (a worker analysing sessions)."""
-        return str(self.path)
+        return self.db.url if self.shared else str(self.path)
+
+    @property
+    def shared(self) -> bool:
+        """A database several machines use (PostgreSQL): sync runs as jobs for workers."""
+        return self.db.dialect == "postgresql"
 
     @classmethod
-    def open(cls, path: Path | str) -> Store:
-        store = cls(SqliteBackend(Path(path)))
+    def open(cls, location: Path | str) -> Store:
+        """An SQLite file path, or a postgresql:// URL."""
+        text = str(location)
+        if is_postgres_url(text):
+            from runsync.store.postgres import PostgresBackend  # psycopg loads only for a PostgreSQL store
+
+            store = cls(PostgresBackend(text))
+        else:
+            store = cls(SqliteBackend(Path(location)))
         try:
             store.ensure_schema()
         except BaseException:
@@ -65,10 +85,12 @@ class Store(DerivedRows):
     def ensure_schema(self) -> None:
         """Apply the migrations this database lacks, each in its own transaction; the version is read inside it,
         so two processes opening a new database at once apply each migration once."""
+        self.db.prepare_schema()
         for number, script in enumerate(MIGRATIONS, start=1):
             if self.db.schema_version() >= number:
                 continue
             with self.transaction():
+                self.db.serialise_migrations()
                 if self.db.schema_version() >= number:
                     continue
                 for statement in filter(str.strip, self.db.translate(script).split(";")):
@@ -76,14 +98,15 @@ class Store(DerivedRows):
                 self.db.set_schema_version(number)
         version = self.db.schema_version()
         if version > len(MIGRATIONS):
-            raise ConfigError(f"{self.path}: database schema v{version} is newer than this runsync; upgrade runsync")
+            raise ConfigError(f"{self.where}: database schema v{version} is newer than this runsync; upgrade runsync")
 
     def transaction(self) -> contextlib.AbstractContextManager[None]:
         return self.db.transaction()
 
-    def lock(self) -> contextlib.AbstractContextManager[None]:
-        """Exclusive writer lock (two cron runs must not sync the same store at once)."""
-        return self.db.lock()
+    def lock(self, athletes: Iterable[str] | None = None) -> contextlib.AbstractContextManager[None]:
+        """The writer lock for these athletes' data (two runs must not sync the same athlete at once), or for the
+        whole store when None. SQLite has one lock for the whole file; PostgreSQL one per athlete."""
+        return self.db.lock(athletes)
 
     # --- raw payloads ---------------------------------------------------------------------------------
 
@@ -329,7 +352,8 @@ class Store(DerivedRows):
         """Record that `athlete`'s report for the local `week` reached `recipient` (a resend moves sent_at)."""
         stamp = sent_at.astimezone(UTC).isoformat(timespec="seconds")
         self.db.execute(
-            "INSERT OR REPLACE INTO reports_sent (recipient, athlete, week, sent_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO reports_sent (recipient, athlete, week, sent_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (recipient, athlete, week) DO UPDATE SET sent_at = excluded.sent_at",
             (recipient.lower(), athlete, week.isoformat(), stamp),
         )
 
@@ -352,7 +376,8 @@ class Store(DerivedRows):
 
     def save_state(self, athlete: str, source: str, key: str, value: Any) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO sync_state (athlete, source, key, value) VALUES (?, ?, ?, ?)",
+            "INSERT INTO sync_state (athlete, source, key, value) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (athlete, source, key) DO UPDATE SET value = excluded.value",
             (athlete, source, key, json.dumps(value)),
         )
 

@@ -78,7 +78,7 @@ class DerivedRows:
         sql, args = "SELECT path, size, mtime_ns, digest FROM files", []
         if paths_under:
             sql += " WHERE path >= ? AND path < ?"
-            args = [paths_under, paths_under + "\\U0010ffff"]
+            args = [paths_under, paths_under + "\U0010ffff"]
         return {r[0]: (r[1], r[2], r[3]) for r in self.db.execute(sql, args)}
 
     def save_file(self, path: str, athlete: str, size: int, mtime_ns: int, digest: str) -> None:

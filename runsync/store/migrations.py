@@ -108,4 +108,28 @@ MIGRATIONS: list[str] = [
         digest TEXT NOT NULL
     );
     """,
+    # 6: team scale. Jobs for workers (one athlete's one source, or one Strava activity a webhook named), claimed
+    # one at a time; a job a dead worker held is found and queued again. Webhook events as received (the dedup key
+    # makes a retried delivery a no-op). The Strava rate budget every worker draws from, per window.
+    """
+    CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY, athlete TEXT NOT NULL, source TEXT NOT NULL, kind TEXT NOT NULL,
+        object_id TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT 'queued',
+        attempts INTEGER NOT NULL DEFAULT 0, not_before REAL NOT NULL DEFAULT 0,
+        worker TEXT, error TEXT, exit_status INTEGER,
+        created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT
+    );
+    CREATE INDEX jobs_ready ON jobs (status, not_before, id);
+    CREATE INDEX jobs_athlete ON jobs (athlete, status, id);
+    CREATE TABLE webhook_events (
+        id INTEGER PRIMARY KEY, source TEXT NOT NULL, dedup TEXT NOT NULL UNIQUE, athlete TEXT NOT NULL,
+        object_type TEXT NOT NULL, object_id TEXT NOT NULL, aspect TEXT NOT NULL, event_time INTEGER,
+        received_at TEXT NOT NULL, job_id INTEGER
+    );
+    CREATE INDEX webhook_events_athlete ON webhook_events (athlete, received_at);
+    CREATE TABLE rate_budget (
+        service TEXT NOT NULL, span TEXT NOT NULL, window_start REAL NOT NULL, used INTEGER NOT NULL,
+        lim INTEGER, PRIMARY KEY (service, span)
+    );
+    """,
 ]

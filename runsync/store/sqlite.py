@@ -14,7 +14,7 @@ import os
 import resource
 import shutil
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ LOW_DISK_BYTES = 64 * 2**20
 
 class SqliteBackend:
     dialect = "sqlite"
+    _lock_depth = 0
 
     def __init__(self, path: Path) -> None:
         self.path = path.expanduser().resolve()  # one lock per database, however a config names it (symlinks)
@@ -158,6 +159,12 @@ class SqliteBackend:
     def translate(self, script: str) -> str:
         return script
 
+    def prepare_schema(self) -> None:
+        """Nothing to prepare: the version is PRAGMA user_version."""
+
+    def serialise_migrations(self) -> None:
+        """Nothing to do: BEGIN IMMEDIATE already lets one writer in."""
+
     @property
     def lock_path(self) -> Path:
         return self.path.with_name(self.path.name + ".lock")
@@ -173,8 +180,16 @@ class SqliteBackend:
             return False
 
     @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
-        """Exclusive writer lock (two cron runs must not sync the same store at once)."""
+    def lock(self, athletes: Iterable[str] | None = None) -> Iterator[None]:
+        """Exclusive writer lock on the whole file, whichever athletes are written (two cron runs must not sync
+        the same store at once); taken again by the process that holds it, it is simply held."""
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
         lock_path = self.lock_path
         try:
             handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole block
@@ -186,7 +201,9 @@ class SqliteBackend:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise LockHeld(f"another runsync is syncing {self.path} (lock {lock_path}); try again later") from None
+            self._lock_depth = 1
             try:
                 yield
             finally:
+                self._lock_depth = 0
                 fcntl.flock(handle, fcntl.LOCK_UN)
