@@ -16,8 +16,11 @@ JSON_VERSION = 1
 
 
 def collect_status(store: Store, config: Config, secrets: Callable[[], Secrets], now: datetime) -> dict[str, Any]:
+    from runsync.store.jobs import JobQueue
+
     counts = store.athletes_with_sessions()
     failing = store.raw_records(status="error")
+    queue = JobQueue(store)
     athletes = []
     for athlete in config.athletes.values():
         athletes.append({
@@ -27,9 +30,10 @@ def collect_status(store: Store, config: Config, secrets: Callable[[], Secrets],
             "sources": source_states(store, athlete, secrets, now),
             "failing_files": [{"path": r.path, "reason": r.error, "since": r.fetched_at}
                               for r in failing if r.athlete == athlete.id],
+            "jobs": queue.athlete_jobs(athlete.id),
         })  # fmt: skip
     return {"version": JSON_VERSION, "database": store.where, "lock": "held" if store.db.lock_held() else "free",
-            "athletes": athletes}  # fmt: skip
+            "jobs": queue.summary(), "athletes": athletes}  # fmt: skip
 
 
 def source_states(store: Store, athlete: Athlete, secrets: Callable[[], Secrets],
@@ -56,12 +60,20 @@ def status_json(status: dict[str, Any]) -> str:
 
 def status_text(status: dict[str, Any]) -> str:
     lines = [f"database {status['database']} (writer lock {status['lock']})"]
+    if status["jobs"]:
+        lines.append("jobs: " + ", ".join(f"{n} {what}" for what, n in sorted(status["jobs"].items())))
     for a in status["athletes"]:
         lines.append(f"{a['athlete']} ({a['name']}): {a['sessions']} sessions")
         for src in a["sources"]:
             lines.append(f"  {src['source']}: " + ", ".join(source_words(src)))
         for f in a["failing_files"]:
             lines.append(f"  failing since {f['since'][:10]}: {f['path']}: {f['reason']}")
+        jobs = a["jobs"]
+        if jobs["queued"] or jobs["running"]:
+            lines.append(f"  jobs: {jobs['queued']} queued, {jobs['running']} running")
+        for job in jobs["failed"]:
+            what = f"{job['kind']} {job['object_id']}" if job["object_id"] else job["kind"]
+            lines.append(f"  job {job['job']} ({job['source']} {what}) failed {(job['at'] or '')[:16]}: {job['error']}")
     if not status["athletes"]:
         lines.append("no athletes configured: run `runsync init`")
     return "\n".join(lines)

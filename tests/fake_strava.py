@@ -41,6 +41,9 @@ class FakeStrava:
     codes: dict[str, str] = field(default_factory=dict)  # authorisation code → athlete
     access: dict[str, tuple[str, float]] = field(default_factory=dict)  # token → (athlete, expires_at)
     refresh: dict[str, str] = field(default_factory=dict)  # valid refresh token → athlete
+    owner_ids: dict[str, int] = field(default_factory=dict)  # athlete → their (stable) Strava athlete id
+    subscriptions: dict[int, dict[str, Any]] = field(default_factory=dict)  # push subscriptions by id
+    too_many: int = 0  # calls answered 429 because the limits were exceeded (a well-behaved client makes none)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
     # --- test controls --------------------------------------------------------------------------------
@@ -73,8 +76,14 @@ class FakeStrava:
             "refresh_token": refresh,
             "expires_at": expires_at,
             "expires_in": expires_at - int(self.clock()),
-            "athlete": {"id": 1000 + n, "username": athlete},
+            "athlete": {"id": self.owner_id(athlete), "username": athlete},
         }
+
+    def owner_id(self, athlete: str) -> int:
+        return self.owner_ids.setdefault(athlete, 1000 + len(self.owner_ids) + 1)
+
+    def delete_activity(self, athlete: str, activity_id: int) -> None:
+        self.activities.get(athlete, {}).pop(activity_id, None)
 
     def revoke(self, athlete: str) -> None:
         self.access = {k: v for k, v in self.access.items() if v[0] != athlete}
@@ -249,14 +258,32 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
         form.update({k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()})
+        if urlsplit(self.path).path == "/api/v3/push_subscriptions":
+            return self.answer(*_subscribe(fake, form))
         with self.server.lock:
             fake.calls["token"] += 1
             status, body = _token(fake, urlsplit(self.path).path, form)
         self.answer(status, body)
 
+    def do_DELETE(self) -> None:  # noqa: N802
+        fake, parts = self.server.fake, urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        match = re.match(r"^/api/v3/push_subscriptions/(\d+)$", parts.path)
+        if match is None or not _app_auth(query):
+            return self.answer(404 if match is None else 401, {"message": "Bad Request", "errors": []})
+        if fake.subscriptions.pop(int(match.group(1)), None) is None:
+            return self.answer(404, {"message": "Record Not Found", "errors": []})
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def do_GET(self) -> None:  # noqa: N802
         fake, parts = self.server.fake, urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        if parts.path == "/api/v3/push_subscriptions":
+            if not _app_auth(query):
+                return self.answer(401, {"message": "Bad Request", "errors": []})
+            return self.answer(200, list(fake.subscriptions.values()))
         kind, match = next(((k, m) for k, rx in _ROUTES if (m := rx.match(parts.path))), (None, None))
         if kind is None:
             return self.answer(404, {"message": "Record Not Found", "errors": []})
@@ -295,6 +322,7 @@ def _api(fake: FakeStrava, kind: str, match: re.Match, query: dict[str, str], au
             "errors": [],
         }
     if min(fake.read_limits[0] - fake.usage[0], fake.read_limits[1] - fake.usage[1]) <= 0:
+        fake.too_many += 1
         return 429, {"message": "Rate Limit Exceeded", "errors": [{"resource": "Application", "code": "exceeded"}]}
     athlete, expires_at = fake.access.get(auth.removeprefix("Bearer "), (None, 0))
     if athlete is None or expires_at < fake.clock():
@@ -309,6 +337,35 @@ def _api(fake: FakeStrava, kind: str, match: re.Match, query: dict[str, str], au
         return 200, detail
     wanted = query.get("keys", "").split(",")
     return 200, {k: v for k, v in fake.streams[activity_id].items() if k in wanted}
+
+
+def _app_auth(form: dict[str, str]) -> bool:
+    return form.get("client_id") == CLIENT_ID and form.get("client_secret") == CLIENT_SECRET
+
+
+def _subscribe(fake: FakeStrava, form: dict[str, str]) -> tuple[int, Any]:
+    """As Strava does: one subscription per application, created only if the callback answers the handshake."""
+    import requests
+
+    if not _app_auth(form):
+        return 401, {"message": "Bad Request", "errors": [{"resource": "Application", "code": "invalid"}]}
+    if fake.subscriptions:
+        return 400, {"message": "Bad Request", "errors": [{"resource": "PushSubscription", "code": "already exists"}]}
+    challenge = f"challenge-{next(fake._ids)}"
+    try:
+        answer = requests.get(form.get("callback_url", ""), timeout=5, params={
+            "hub.mode": "subscribe", "hub.challenge": challenge, "hub.verify_token": form.get("verify_token", "")})
+        ok = answer.status_code == 200 and answer.json().get("hub.challenge") == challenge
+    except (requests.RequestException, ValueError):
+        ok = False
+    if not ok:
+        refused = "GET to callback URL does not return 200"
+        return 400, {"message": "Bad Request", "errors": [
+            {"resource": "PushSubscription", "field": "callback url", "code": refused}]}
+    sub_id = 100 + next(fake._ids)
+    fake.subscriptions[sub_id] = {"id": sub_id, "application_id": int(CLIENT_ID), "callback_url": form["callback_url"],
+                                  "created_at": "2026-11-30T08:00:00Z", "updated_at": "2026-11-30T08:00:00Z"}
+    return 201, {"id": sub_id}
 
 
 def _token(fake: FakeStrava, path: str, form: dict[str, str]) -> tuple[int, Any]:

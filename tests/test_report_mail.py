@@ -32,7 +32,10 @@ def squad(squad_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("RUNSYNC_NOW", DEMO_NOW)
     config = tmp_path / "config.toml"
     text = (squad_template / "config.toml").read_text(encoding="utf-8")
-    (tmp_path / "runsync.db").write_bytes((squad_template / "runsync.db").read_bytes())
+    source, copy = sqlite3.connect(squad_template / "runsync.db"), sqlite3.connect(tmp_path / "runsync.db")
+    source.backup(copy)  # through SQLite: whatever is still in the write-ahead log is copied too
+    source.close()
+    copy.close()
     config.write_text(text.replace(str(squad_template / "runsync.db"), str(tmp_path / "runsync.db")), encoding="utf-8")
     return config
 

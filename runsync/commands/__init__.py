@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from runsync.commands import audit, auth, core, report
+from runsync.commands import audit, auth, core, report, team
 
 
 def register_commands(group: click.Group) -> None:
-    for module in (core, auth, audit, report):
+    for module in (core, auth, audit, report, team):
         for command in module.COMMANDS:
             add_verbosity_options(command)
             group.add_command(command)

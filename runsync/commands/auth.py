@@ -70,7 +70,7 @@ def strava(app: App, athlete_id: str, code: str | None) -> None:
     """
     from runsync.sources.strava import oauth
     from runsync.sources.strava.client import RateBudget, budgeted_session
-    from runsync.sources.strava.sync import SOURCE
+    from runsync.sources.strava.sync import OWNER_ID, SOURCE
 
     athlete = app.config.athlete(athlete_id)
     secrets, settings = app.secrets, app.config.strava
@@ -79,9 +79,12 @@ def strava(app: App, athlete_id: str, code: str | None) -> None:
     if code is None:
         code, scope, _ = fetch_code(settings, creds)
     client = oauth.make_client(settings, budgeted_session(RateBudget(), settings.timeout_s))
-    oauth.save_token(secrets, athlete.id, oauth.exchange_code(client, creds, code, scope))
+    token = oauth.exchange_code(client, creds, code, scope)
+    oauth.save_token(secrets, athlete.id, token)
     with app.store.transaction():
         app.store.save_state(athlete.id, SOURCE, "auth_error", None)
+        if token.athlete_id:
+            app.store.save_state(athlete.id, SOURCE, OWNER_ID, token.athlete_id)
     if app.verbose >= 0:  # a person ran this by hand: confirm it (cron never runs auth)
         click.echo(f"Strava authorised for {athlete.id}; tokens kept in the {secrets.where}", err=True)
     if not athlete.strava:
@@ -122,6 +125,40 @@ def garmin(app: App, athlete_id: str, email: str | None, mfa_code: str | None) -
     if not athlete.garmin:
         click.echo(f"note: athletes.{athlete.id}.garmin is not true in the config, so sync will not use Garmin",
                    err=True)  # fmt: skip
+
+
+@auth.command(name="database")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (scripts).")
+@click.pass_context
+def database(ctx: click.Context, password_stdin: bool) -> None:
+    """Keep the PostgreSQL password for [storage] url in the secrets store (never in the config).
+
+    libpq's own means work too and are tried first: ~/.pgpass or PGPASSFILE, PGPASSWORD, peer or certificate login.
+
+    
+    Example:
+      runsync auth database
+      printf '%s' "$PW" | runsync auth database --password-stdin
+    """
+    from runsync.commands._common import app_of
+    from runsync.errors import ConfigError
+    from runsync.secrets import database_key
+    from runsync.store import Store
+    from runsync.store.postgres import with_password
+
+    app: App = app_of(ctx)
+    url = app.config.database_url
+    if not url:
+        raise ConfigError(f"{app.config.path or 'config'}: storage.url: not set (the SQLite store needs no password)")
+    secrets = app.secrets
+    if password_stdin:
+        password = click.get_text_stream("stdin").read().rstrip("\n")
+    else:
+        password = click.prompt("PostgreSQL password (kept in the secrets store)", hide_input=True, err=True)
+    Store.open(with_password(url, password)).close()  # refused logins are reported, not stored
+    secrets.set(database_key(url), password)
+    if app.verbose >= 0:
+        click.echo(f"password for {database_key(url).split(':', 1)[1]} kept in the {secrets.where}", err=True)
 
 
 COMMANDS = (auth,)

@@ -71,21 +71,55 @@ def report_sync(app: App, report: sync.SyncReport) -> None:
               help="Also import this folder of activity files (for the one athlete chosen).")  # fmt: skip
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Processes decoding files (default: one per core; 1: no worker processes).")  # fmt: skip
+@click.option("--wait", is_flag=True, help="PostgreSQL store: also run the queued jobs here and wait for them.")
+@click.option("--all", "all_", is_flag=True, help="Every configured athlete (the default without --athlete).")
 @needs_app
-def sync_command(app: App, athletes: tuple[str, ...], fit_dirs: tuple[Path, ...], workers: int | None) -> None:
+def sync_command(app: App, athletes: tuple[str, ...], fit_dirs: tuple[Path, ...], workers: int | None,
+                 wait: bool, all_: bool) -> None:  # fmt: skip
     """Import new activities from every configured source.
+
+    On a PostgreSQL store ([storage] url) this queues one job per athlete and source for `runsync worker`
+    processes and returns; --wait runs them here too and waits until they are done.
 
     \b
     Example (nightly from cron):
       runsync sync -q
     """
+    if athletes and all_:
+        raise UsageError("choose --athlete ID or --all, not both")
     chosen = app.config.select_athletes(athletes)
     if fit_dirs and len(chosen) > 1:
         raise UsageError("--fit-dir needs one athlete: add --athlete ID")
+    if app.store.shared and not fit_dirs:
+        return sync_jobs(app, [a.id for a in chosen], wait=wait)
     with progress_line(app, "syncing") as progress:
         report = sync.run_sync(app.store, chosen, extra_fit_dirs=fit_dirs, config=app.config, workers=workers,
                                now=app.now, on_item=progress)  # fmt: skip
     finish(app, report)
+
+
+def sync_jobs(app: App, athletes: list[str], *, wait: bool) -> None:
+    """Queue the athletes' sync jobs; with `wait`, work them here and report how they ended."""
+    from runsync.worker import enqueue_syncs, wait_for
+
+    ids = enqueue_syncs(app, athletes)
+    if not wait:
+        echo_verbose(app, f"queued {len(ids)} sync jobs for {len(athletes)} athletes; `runsync worker` runs them")
+        return
+    jobs = wait_for(app, ids)
+    statuses = []
+    for job in jobs:
+        if job.status == "failed" or (job.status == "done" and job.error):
+            click.echo(f"runsync: {job.label}: {job.status}: {job.error}", err=True)
+        elif job.status in ("queued", "running"):
+            click.echo(f"runsync: {job.label}: still {job.status}" + (f" ({job.error})" if job.error else ""),
+                       err=True)  # fmt: skip
+            statuses.append(5)
+        statuses.append(job.exit_status or 0)
+    echo_verbose(app, f"{sum(j.status == 'done' for j in jobs)} of {len(jobs)} sync jobs done")
+    worst = min((s for s in statuses if s), default=0)
+    if worst:
+        click.get_current_context().exit(worst)
 
 
 @click.command(name="import")

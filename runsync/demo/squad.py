@@ -183,12 +183,15 @@ def setup_demo(folder: Path | None, now: datetime) -> tuple[Path, date]:
 
     The folder is the demo's own: a previous demo there is replaced, anything else is refused."""
     folder = folder or Path(platformdirs.user_data_dir("runsync")) / "demo"
-    if folder.exists() and any(folder.iterdir()):
-        if not (folder / MARKER).exists():
-            raise UsageError(f"{folder}: not empty and not a runsync demo folder; choose another with --dir")
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    (folder / MARKER).write_text("written by runsync demo; safe to delete\n")
+    try:
+        if folder.is_dir() and any(folder.iterdir()):
+            if not (folder / MARKER).exists():
+                raise UsageError(f"{folder}: not empty and not a runsync demo folder; choose another with --dir")
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / MARKER).write_text("written by runsync demo; safe to delete\n")
+    except OSError as exc:
+        raise UsageError(f"--dir {folder}: cannot write the demo there: {exc.strerror or exc}") from None
     sections = [f"[storage]\ndatabase = {json.dumps(str(folder / 'runsync.db'))}\n", DEMO_EMAIL]
     firsts = []
     for athlete, plan in SQUAD:

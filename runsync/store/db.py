@@ -17,6 +17,7 @@ import pandas as pd
 
 from runsync.errors import ConfigError
 from runsync.model import Finding, Lap, Session, Source, StrengthSet, finding_from_dict, finding_to_dict
+from runsync.store.budget import RateBudgetRows
 from runsync.store.derived import DerivedRows
 from runsync.store.migrations import MIGRATIONS
 from runsync.store.rows import (
@@ -40,10 +41,11 @@ if TYPE_CHECKING:
 
 
 def is_postgres_url(location: str) -> bool:
-    return location.startswith(("postgresql://", "postgres://"))
+    """A PostgreSQL URL (or a broken attempt at one: refused by the backend, never taken for a file name)."""
+    return location.startswith(("postgresql:", "postgres:"))
 
 
-class Store(DerivedRows):
+class Store(DerivedRows, RateBudgetRows):
     """The store over one backend: an SQLite file (the embedded default) or a PostgreSQL database (a team's).
     Open with `Store.open(path_or_url)`; write in `store.transaction()`."""
 
@@ -220,6 +222,15 @@ class Store(DerivedRows):
             " ON CONFLICT (session_id, kind, source_id) DO UPDATE SET name = excluded.name",
             (session_id, source.kind, source.id, source.name),
         )
+
+    def remove_source(self, session_id: str, kind: str, source_id: str) -> None:
+        self.db.execute("DELETE FROM session_sources WHERE session_id = ? AND kind = ? AND source_id = ?",
+                        (session_id, kind, source_id))  # fmt: skip
+
+    def mark_raw(self, source: str, source_id: str, *, status: str, error: str | None) -> None:
+        """Every stored part of a source's item marked (e.g. deleted on the service); payloads are kept."""
+        self.db.execute("UPDATE raw SET status = ?, error = ? WHERE source = ? AND source_id = ?",
+                        (status, error, source, source_id))  # fmt: skip
 
     def rename_session(self, session_id: str, name: str) -> None:
         self.db.execute("UPDATE sessions SET name = ? WHERE id = ?", (name, session_id))

@@ -21,15 +21,18 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import psycopg
 import psycopg.errors
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.pq import TransactionStatus
 
 from runsync.errors import ConfigError, LockHeld, LoginRefused, StorageError, StorageFull, TemporaryError
 
 SCHEMA_TABLE = "runsync_schema"
+TRANSIENT = (psycopg.OperationalError, psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected,
+             psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled, psycopg.errors.AdminShutdown)  # fmt: skip
 CONNECT_TIMEOUT_S = 10
 _STORE_LOCK = "store"
 
@@ -54,7 +57,14 @@ def has_password(url: str) -> bool:
 
 
 def with_password(url: str, password: str | None) -> str:
-    return make_conninfo(url, password=password) if password else url
+    """The URL with this password in it (for this process only: never written anywhere)."""
+    if not password:
+        return url
+    parts = urlsplit(url)
+    user = unquote(parts.username or "")
+    host = parts.netloc.rsplit("@", 1)[-1]
+    netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}"
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def lock_key(name: str) -> int:
@@ -117,6 +127,8 @@ class PostgresBackend:
     def __init__(self, url: str) -> None:
         self.url = url
         self.where = safe_url(url)
+        if not url.startswith(("postgresql://", "postgres://")):
+            raise StorageError(f"{self.where}: expected a postgresql://user@host/database URL")
         try:
             self.conn = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
                                         application_name="runsync", row_factory=_named_rows)  # fmt: skip
@@ -129,8 +141,10 @@ class PostgresBackend:
     def connect_error(self, exc: psycopg.Error) -> Exception:
         text = " ".join(str(exc).split())
         if "password" in text or "authentication" in text or "role" in text and "does not exist" in text:
-            return LoginRefused(f"{self.where}: PostgreSQL refused the login ({text}); give the password in "
-                                "~/.pgpass (or PGPASSFILE) or with `runsync auth database`, never in the config")
+            return LoginRefused(
+                f"{self.where}: PostgreSQL refused the login ({text}); give the password in "
+                "~/.pgpass (or PGPASSFILE) or with `runsync auth database`, never in the config"
+            )
         if "database" in text and "does not exist" in text:
             return StorageError(f"{self.where}: {text}; create it (createdb) or fix [storage] url")
         return TemporaryError(f"cannot reach PostgreSQL at {self.where} ({text}); try again later")
@@ -189,10 +203,7 @@ class PostgresBackend:
                                "free some space and run again")  # fmt: skip
         if isinstance(exc, psycopg.errors.InsufficientPrivilege | psycopg.errors.ReadOnlySqlTransaction):
             return StorageError(f"cannot write {self.where}: {text} (check the role's privileges)")
-        if isinstance(exc, psycopg.OperationalError) or isinstance(
-            exc, psycopg.errors.SerializationFailure | psycopg.errors.DeadlockDetected
-            | psycopg.errors.LockNotAvailable | psycopg.errors.QueryCanceled | psycopg.errors.AdminShutdown
-        ):  # fmt: skip
+        if isinstance(exc, TRANSIENT):
             return TemporaryError(f"PostgreSQL at {self.where}: {text}; nothing was lost, try again later")
         return StorageError(f"{self.where}: database error: {text}")
 
@@ -208,8 +219,10 @@ class PostgresBackend:
             if SCHEMA_TABLE in found:
                 return
             if found & {"sessions", "raw", "sync_state"}:
-                raise StorageError(f"{self.where}: holds tables named like runsync's but is not a runsync database "
-                                   "(another program's?); runsync will not touch it: choose another [storage] url")  # fmt: skip
+                raise StorageError(
+                    f"{self.where}: holds tables named like runsync's but is not a runsync database (another "
+                    "program's?); runsync will not touch it: choose another [storage] url"
+                )
             self.execute(f"CREATE TABLE {SCHEMA_TABLE} (version BIGINT NOT NULL)")
             self.execute(f"INSERT INTO {SCHEMA_TABLE} (version) VALUES (0)")
 
@@ -279,6 +292,9 @@ class PostgresBackend:
     def try_lock(self, name: str) -> bool:
         """A named advisory lock held by this connection until unlock() (a worker's running job)."""
         return self._try(name)
+
+    def holds(self, name: str) -> bool:
+        return bool(self._held.get(name))
 
     def unlock(self, name: str) -> None:
         if self._held.get(name):

@@ -21,7 +21,9 @@ from stravalib import exc
 from runsync.config import StravaSettings
 from runsync.errors import AuthError, RateLimited, TemporaryError
 from runsync.sources.strava.oauth import StravaClient, TokenKeeper, make_client, reauth_hint
+from runsync.store.budget import RateBudgetRows, Window
 
+SERVICE = "strava"
 RETRY_DELAYS_S = (0.5, 2.0)  # a short backoff between the 3 tries of a 5xx or a timeout
 STREAM_KEYS = ("time", "distance", "velocity_smooth", "heartrate", "cadence", "altitude", "latlng", "moving")
 _HEADERS = (("X-RateLimit-Limit", "X-RateLimit-Usage"), ("X-ReadRateLimit-Limit", "X-ReadRateLimit-Usage"))
@@ -55,7 +57,9 @@ class StravaRateLimited(RateLimited):
 
 @dataclass
 class RateBudget:
-    """What is left of the application's 15-minute and daily allowance, from the latest response headers."""
+    """What is left of the application's 15-minute and daily allowance. With a `store`, the allowance is shared by
+    every process using it (workers on several machines): each call is counted there before it is made, and what
+    the responses' headers report raises the count (calls made by other programs with the same app)."""
 
     reserve_15min: int = 5
     reserve_daily: int = 50
@@ -63,16 +67,31 @@ class RateBudget:
     left_daily: int | None = None
     calls: int = 0
     calls_by_kind: dict[str, int] = field(default_factory=dict)
+    store: RateBudgetRows | None = None
+    limit_15min: int = 100  # assumed until a response tells
+    limit_daily: int = 1000
+    now: datetime | None = None  # the clock of the latest call (the windows a response's usage belongs to)
 
     def observe(self, headers: Any) -> None:
-        lefts = []
+        pairs = []
         for limit_name, usage_name in _HEADERS:
             limit, usage = parse_pair(headers.get(limit_name)), parse_pair(headers.get(usage_name))
             if limit and usage:
-                lefts.append((limit[0] - usage[0], limit[1] - usage[1]))
-        if lefts:
-            self.left_15min = min(left[0] for left in lefts)
-            self.left_daily = min(left[1] for left in lefts)
+                pairs.append((limit, usage))
+        if not pairs:
+            return
+        self.left_15min = min(limit[0] - usage[0] for limit, usage in pairs)
+        self.left_daily = min(limit[1] - usage[1] for limit, usage in pairs)
+        if self.store is not None and self.now is not None:
+            for i, window in enumerate(self.windows(self.now)):
+                limit, usage = min(pairs, key=lambda p, i=i: p[0][i] - p[1][i])
+                self.store.observe_usage(SERVICE, window, usage[i], limit[i])
+
+    def windows(self, now: datetime) -> list[Window]:
+        quarter = next_quarter_hour(now) - timedelta(minutes=15)
+        day = next_utc_midnight(now) - timedelta(days=1)
+        return [Window("15min", quarter.timestamp(), self.limit_15min, self.reserve_15min),
+                Window("daily", day.timestamp(), self.limit_daily, self.reserve_daily)]  # fmt: skip
 
     def resume_at(self, now: datetime) -> datetime | None:
         """None while calls remain; else when the exhausted window resets."""
@@ -83,11 +102,22 @@ class RateBudget:
         return None
 
     def ensure_available(self, now: datetime) -> None:
+        """Take one call from the budget, or raise StravaRateLimited saying when to resume."""
+        self.now = now
         resume = self.resume_at(now)
         if resume is not None:
             raise StravaRateLimited(
                 f"Strava rate limit nearly spent ({self.left_15min} calls left this 15 minutes,"
                 f" {self.left_daily} today); resuming after {resume:%Y-%m-%d %H:%M} UTC",
+                resume,
+            )
+        spent = self.store.reserve_call(SERVICE, self.windows(now)) if self.store is not None else None
+        if spent is not None:
+            resume = next_utc_midnight(now) if spent.span == "daily" else next_quarter_hour(now)
+            what = "today's" if spent.span == "daily" else "this quarter hour's"
+            raise StravaRateLimited(
+                f"Strava rate limit: {what} allowance is spent, counting every runsync process's calls (a reserve"
+                f" of {spent.reserve} is left unused); resuming after {resume:%Y-%m-%d %H:%M} UTC",
                 resume,
             )
 

@@ -190,6 +190,11 @@ class TokenKeeper:
                 self.creds.client_id, self.creds.client_secret, self.token.refresh_token
             )
         except exc.Fault as error:
+            stored = load_token(self.secrets, self.athlete)
+            if stored is not None and stored.refresh_token != self.token.refresh_token:
+                self.token = stored  # another process refreshed it meanwhile (Strava rotated the refresh token)
+                self.client.access_token = stored.access_token
+                return
             raise _oauth_error(
                 error, f"Strava token for {self.athlete} was revoked: {reauth_hint(self.athlete)}"
             ) from None

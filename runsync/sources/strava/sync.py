@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 SOURCE = "strava"
 APP_WIDE = ""  # sync_state athlete for what belongs to the whole application (Strava's limits are per app)
 LOOKBACK = timedelta(days=7)
+OWNER_ID = "owner_id"  # sync_state key: the athlete's Strava id (webhook events name the athlete by it)
 # fmt: off
 FINGERPRINT = ("name", "sport_type", "type", "workout_type", "distance", "moving_time", "elapsed_time", "start_date",
                "start_date_local", "timezone", "total_elevation_gain", "average_heartrate", "max_heartrate", "trainer")
@@ -120,6 +121,9 @@ class AthleteSync:
         if not self.failed:
             self.set_state("auth_error", None)
             self.set_state("last_sync", self.now.isoformat(timespec="seconds"))
+        token = self.api.keeper.token
+        if token is not None and token.athlete_id and self.state(OWNER_ID) != token.athlete_id:
+            self.set_state(OWNER_ID, token.athlete_id)  # how a webhook event names this athlete
 
     def backfill_page(self) -> bool:
         """One page of older history (newest first); True while more remains."""
@@ -143,7 +147,8 @@ class AthleteSync:
         activity_id = str(summary["id"])
         start = _epoch(summary)
         stored = _json(self.store, activity_id, "summary")
-        if stored is not None and fingerprint(stored) == fingerprint(summary):
+        record = self.store.raw(SOURCE, activity_id, "summary") if stored is not None else None
+        if record is not None and record.status == "ok" and fingerprint(stored) == fingerprint(summary):
             self.count("unchanged")
             return
         self.count("activities")
@@ -220,6 +225,12 @@ class AthleteSync:
             )
 
 
+def shared_budget(store: Store, settings: StravaSettings) -> RateBudget:
+    """The app's rate budget, counted in the store: every worker draws from it."""
+    return RateBudget(settings.reserve_15min, settings.reserve_daily, store=store, limit_15min=settings.limit_15min,
+                      limit_daily=settings.limit_daily)  # fmt: skip
+
+
 def sync_strava(
     store: Store,
     athletes: list[Athlete],
@@ -240,7 +251,7 @@ def sync_strava(
         )
         return
     creds = ensure_credentials(settings, secrets)
-    budget = RateBudget(settings.reserve_15min, settings.reserve_daily)
+    budget = shared_budget(store, settings)
     session = budgeted_session(budget, settings.timeout_s)
     syncs = [
         AthleteSync(

@@ -1,0 +1,1 @@
+"""`runsync serve`: the small web app that faces the internet (Strava's webhook) — runsync.web.app."""
