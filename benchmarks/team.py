@@ -134,6 +134,7 @@ def strava_budget(admin: str, folder: Path, athletes: int) -> None:
               f"429 answers {fake.too_many}, {seconds:.1f} s; jobs {jobs} (queued: for the next quarter hour)")
     finally:
         server.shutdown()
+        server.server_close()
         drop_database(admin, url)
 
 
