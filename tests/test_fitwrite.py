@@ -1,6 +1,6 @@
 import io
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +160,15 @@ def test_the_file_says_it_is_a_garmin_activity() -> None:
 def test_the_same_spec_always_writes_the_same_bytes(tmp_path: Path) -> None:
     spec = intervals(START, 3600, 4, 400, [78, 79, 80, 84], [90, 60, 45], seed=7)
     assert write_file(spec, tmp_path / "a.fit").read_bytes() == write_activity(spec)
+
+
+def test_the_fast_record_encoder_writes_the_same_bytes_as_fit_tool(tmp_path: Path) -> None:
+    """The demo writes records with its own struct-packed encoder; fit-tool's message classes are the reference."""
+    from runsync.demo.squad import demo_jobs
+
+    specs = [spec for spec, _ in demo_jobs(tmp_path, date(2026, 10, 5), "Europe/Berlin")]
+    specs += [paused_run(), easy_run(START, None, 5.0, 330, 140), intervals(START, None, 8, 400, 85, [90] * 7)]
+    specs += [strength_session(START, 3600, [(60.0, 10, 40.0, "squat"), (45.0, 12, None, None)])]
+    assert len(specs) > 30
+    for spec in specs:
+        assert write_activity(spec) == write_activity(spec, reference=True)

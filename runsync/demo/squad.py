@@ -142,10 +142,15 @@ def first_demo_day(now: datetime, athlete_tz: str) -> date:
     return today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS)
 
 
-def write_demo_files(
-    folder: Path, first_day: date, athlete_tz: str | None = None, plan: list | None = None
-) -> list[Path]:
+def write_demo_files(folder: Path, first_day: date, athlete_tz: str | None = None,
+                     plan: list | None = None) -> list[Path]:  # fmt: skip
     """Write the demo athlete's FIT files into `folder`, six weeks from the Monday `first_day`; deterministic."""
+    return write_jobs(demo_jobs(folder, first_day, athlete_tz, plan))
+
+
+def demo_jobs(folder: Path, first_day: date, athlete_tz: str | None = None,
+              plan: list | None = None) -> list[tuple[ActivitySpec, Path]]:  # fmt: skip
+    """The demo athlete's activities and the files they go to (the folder is made)."""
     zone = ZoneInfo(athlete_tz or str(DEMO_ATHLETE["timezone"]))
     folder.mkdir(parents=True, exist_ok=True)
     jobs: list[tuple[ActivitySpec, Path]] = []
@@ -155,8 +160,19 @@ def write_demo_files(
         assert offset is not None
         spec = build(local.astimezone(UTC), int(offset.total_seconds()), seed, WEEKLY_SCALE[week])
         jobs.append((spec, folder / f"{local:%Y-%m-%d-%H%M}-{kind}.fit"))
+    return jobs
+
+
+def write_jobs(jobs: list[tuple[ActivitySpec, Path]],
+               on_progress: Callable[[int, int], None] | None = None) -> list[Path]:  # fmt: skip
+    """Write the files on every core; `on_progress(done, total)` after each."""
+    written: list[Path] = []
     with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:  # writing is CPU-bound: use every core
-        return list(pool.map(write_file, *zip(*jobs, strict=True)))
+        for path in pool.map(write_file, *zip(*jobs, strict=True)):
+            written.append(path)
+            if on_progress is not None:
+                on_progress(len(written), len(jobs))
+    return written
 
 
 def _athlete_toml(athlete: dict[str, str | int], fit_dir: Path) -> str:
@@ -177,7 +193,8 @@ to = ["coach@example.org"]
 """
 
 
-def setup_demo(folder: Path | None, now: datetime) -> tuple[Path, date]:
+def setup_demo(folder: Path | None, now: datetime,
+               on_progress: Callable[[int, int], None] | None = None) -> tuple[Path, date]:  # fmt: skip
     """Write a demo squad (config, FIT files, an empty database) into `folder`; return the config path and the
     first day with demo data (in the athletes' local calendars).
 
@@ -193,12 +210,13 @@ def setup_demo(folder: Path | None, now: datetime) -> tuple[Path, date]:
     except OSError as exc:
         raise UsageError(f"--dir {folder}: cannot write the demo there: {exc.strerror or exc}") from None
     sections = [f"[storage]\ndatabase = {json.dumps(str(folder / 'runsync.db'))}\n", DEMO_EMAIL]
-    firsts = []
+    firsts, jobs = [], []
     for athlete, plan in SQUAD:
         fit_dir = folder / "fit" / str(athlete["id"])
         firsts.append(first_demo_day(now, str(athlete["timezone"])))
-        write_demo_files(fit_dir, firsts[-1], str(athlete["timezone"]), plan)
+        jobs += demo_jobs(fit_dir, firsts[-1], str(athlete["timezone"]), plan)
         sections.append(_athlete_toml(athlete, fit_dir))
+    write_jobs(jobs, on_progress)
     config = folder / "config.toml"
     config.write_text("# the runsync demo squad\n\n" + "\n".join(sections), encoding="utf-8")
     return config, min(firsts)
