@@ -14,6 +14,7 @@ from statistics import fmean as mean  # floats: fmean, not the exact (and slow) 
 from runsync.analysis import INTERVAL_LIMITS, IntervalParams, IntervalSet
 from runsync.hookspecs import hookimpl
 from runsync.model import Finding, Session
+from runsync.model import format_pace as _pace
 from runsync.rules import Rule, RuleContext, params_from, session_label
 
 
@@ -49,10 +50,11 @@ class IntervalSessions(Rule):
         fade = pace_fade_pct(paces)
         fading = shrinking and fade > ctx.config["pace_fade_pct"]
         shape = f"{len(paces)} × {found.rep_distance_m:.0f} m"
+        units = ctx.athlete.units
         title = f"{shape}, {_rest_words(rests, shrinking)}, {_pace_words(fade, ctx.config['pace_hold_pct'])}"
         message = (f"{session_label(session)}: {shape} from the {found.basis}; "
-                   f"rest (elapsed) {', '.join(map(str, rests))} s; rep pace {_pace(min(paces))}-{_pace(max(paces))}"
-                   f"/km, last third {fade:+.1f} % vs the first.")  # fmt: skip
+                   f"rest (elapsed) {', '.join(map(str, rests))} s; rep pace {_pace(min(paces), units, False)}-"
+                   f"{_pace(max(paces), units)}, last third {fade:+.1f} % vs the first.")  # fmt: skip
         if fading:
             message += " Pace faded as the rest shrank: lengthen the rest or ease the pace next time."
         metrics = {
@@ -94,11 +96,6 @@ def _pace_words(fade: float, hold_pct: float) -> str:
     if abs(fade) <= hold_pct:
         return "pace held"
     return f"pace faded {fade:.1f} %" if fade > 0 else f"pace quickened {-fade:.1f} %"
-
-
-def _pace(seconds_per_km: float) -> str:
-    minutes, seconds = divmod(round(seconds_per_km), 60)
-    return f"{minutes}:{seconds:02d}"
 
 
 @hookimpl

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from runsync.analysis.calendar import weekly_baseline
 from runsync.hookspecs import hookimpl
-from runsync.model import Finding, Session
+from runsync.model import Finding, Session, format_distance
 from runsync.rules import Rule, RuleContext, session_label
 
 
@@ -102,20 +103,19 @@ class MileageRamp(Rule):
 
 
 def week_ramp(ctx: RuleContext, week: date, first_run: date, weekly: dict[date, float]) -> Ramp | None:
-    """The week against the mean of the `baseline_weeks` full weeks before the two-week progression. `weekly`:
-    running distance per week start."""
+    """The week against the mean of the `baseline_weeks` full weeks before the two-week progression (the report's
+    header compares with the same weeks). `weekly`: running distance per week start."""
     c = ctx.config
-    skip = c["progression_weeks"] - 1
-    starts = [week - timedelta(weeks=skip + n) for n in range(1, c["baseline_weeks"] + 1)]
-    known = [w for w in starts if w >= first_run and w in weekly]
-    if len(known) < 2:
+    found = weekly_baseline(weekly, week, weeks=c["baseline_weeks"], skip=c["progression_weeks"] - 1,
+                            first_run=first_run)  # fmt: skip
+    if found is None:
         return None
-    baseline = sum(weekly[w] for w in known) / len(known)
-    distance = weekly[week]
+    distance, baseline = weekly[week], found.mean_m
     if baseline < c["min_baseline_m"] or distance <= baseline * (1 + c["max_week_increase_pct"] / 100):
         return None
-    what = (f"{distance / 1000:.1f} km, {(distance / baseline - 1) * 100:.0f} % above the {baseline / 1000:.1f} km "
-            f"average of the {len(known)} weeks before")  # fmt: skip
+    units = ctx.athlete.units
+    what = (f"{format_distance(distance, units)}, {(distance / baseline - 1) * 100:.0f} % above "
+            f"{found.words(units)}")  # fmt: skip
     return Ramp(week, distance, baseline, what)
 
 
@@ -129,9 +129,10 @@ def run_ramp(ctx: RuleContext, week_runs: list[Session], history: History) -> Ra
             and longest
             and run.distance_m > longest * (1 + c["max_run_increase_pct"] / 100)
         ):
-            what = (f"the {session_label(run)} was {run.distance_m / 1000:.1f} km, "
+            units = ctx.athlete.units
+            what = (f"the {session_label(run)} was {format_distance(run.distance_m, units)}, "
                     f"{(run.distance_m / longest - 1) * 100:.0f} % longer than the longest of the previous "
-                    f"{c['longest_run_days']} days ({longest / 1000:.1f} km)")  # fmt: skip
+                    f"{c['longest_run_days']} days ({format_distance(longest, units)})")  # fmt: skip
             monday = run.local_date - timedelta(days=(run.local_date.weekday() - ctx.week_start) % 7)
             return Ramp(monday, run.distance_m, longest, what, "Longest run")
         break

@@ -46,6 +46,7 @@ class Athlete:
     strava: bool = False
     email: tuple[str, ...] = ()
     garmin: bool = False
+    units: str = "km"  # km | mi for this athlete's reports, tables and messages (default: [report] units)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -97,6 +98,8 @@ class Config:
     secrets_file: Path | None = None
     week_start: int = 0  # 0 = Monday
     units: str = "km"
+    fitness_days: int = 42  # the time constants of fitness (chronic) and fatigue (acute) training load
+    fatigue_days: int = 7
     fit_decoder: str = "fitdecode"  # or "fitparse" (the optional extra runsync[fitparse])
     athletes: dict[str, Athlete] = field(default_factory=dict)
     strava: StravaSettings = field(default_factory=StravaSettings)
@@ -206,6 +209,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "secrets": {"backend": Key("string", choices=("keyring", "file")), "file": STRING},
     "calendar": {"week_start": Key("string", choices=WEEKDAYS)},
     "report": {"units": Key("string", choices=("km", "mi"))},
+    "load": {"fitness_days": integer(7, 365, "days"), "fatigue_days": integer(1, 60, "days")},
     "fit": {"decoder": Key("string", choices=("fitdecode", "fitparse"))},
     "strava": {
         "client_id": STRING,
@@ -248,6 +252,7 @@ ATHLETE_SCHEMA: dict[str, Key] = {
     "strava": BOOL,
     "garmin": BOOL,
     "email": LIST,
+    "units": Key("string", choices=("km", "mi")),
 }
 ATHLETE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 PACE_RANGE_S_PER_KM = (120.0, 900.0)  # 2:00/km (a world-record 1500 m is faster only for a lap) to 15:00/km
@@ -297,7 +302,7 @@ def parse_pace(text: str) -> float:
     return total
 
 
-def _athlete(reader: _Reader, athlete_id: str, raw: Any, base: Path) -> Athlete:
+def _athlete(reader: _Reader, athlete_id: str, raw: Any, base: Path, units: str = "km") -> Athlete:
     prefix = f"athletes.{athlete_id}"
     if not ATHLETE_ID.fullmatch(athlete_id):
         raise reader.fail(prefix, "an athlete id is 1-64 letters, digits, '-' or '_'")
@@ -327,6 +332,7 @@ def _athlete(reader: _Reader, athlete_id: str, raw: Any, base: Path) -> Athlete:
         strava=values.get("strava", False),
         email=tuple(values.get("email", [])),
         garmin=values.get("garmin", False),
+        units=values.get("units", units),
     )
 
 
@@ -364,8 +370,11 @@ def parse_config(data: dict[str, Any], path: Path | None = None, env: dict[str, 
         secrets_file=_resolve(base, secrets["file"]) if "file" in secrets else None,
         week_start=WEEKDAYS.index(reader.section("calendar").get("week_start", "monday")),
         units=reader.section("report").get("units", "km"),
+        fitness_days=reader.section("load").get("fitness_days", 42),
+        fatigue_days=reader.section("load").get("fatigue_days", 7),
         fit_decoder=reader.section("fit").get("decoder", "fitdecode"),
-        athletes={a: _athlete(reader, a, raw, base) for a, raw in athletes_raw.items()},
+        athletes={a: _athlete(reader, a, raw, base, reader.section("report").get("units", "km"))
+                  for a, raw in athletes_raw.items()},  # fmt: skip
         strava=StravaSettings(origin=where, **reader.section("strava")),
         garmin=GarminSettings(origin=where, **reader.section("garmin")),
         email=EmailSettings(**{("sender" if k == "from" else k): v for k, v in email.items()}),

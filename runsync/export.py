@@ -9,9 +9,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from runsync.model import Lap, Session
+from runsync.model import Lap, Session, format_distance, format_pace
 
 JSON_VERSION = 1
+TABLE_WIDTH = 200  # when stdout is not a terminal: wide enough that rows do not wrap
 CSV_FIELDS = ("id", "athlete", "sport", "start", "local_date", "name", "distance_m", "elapsed_s", "moving_s",
               "avg_hr", "max_hr", "intensity", "laps", "sources")  # fmt: skip
 
@@ -82,12 +83,27 @@ def format_duration(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def sessions_table(sessions: list[Session], intensity: Callable[[Session], str | None]) -> str:
-    rows = [("date", "time", "athlete", "sport", "km", "moving", "hr", "intensity", "name")]
+def sessions_table(sessions: list[Session], intensity: Callable[[Session], str | None],
+                   units: Callable[[str], str] = lambda _athlete: "km", *, width: int | None = None,
+                   colour: bool = False) -> str:  # fmt: skip
+    """A table for people (rich): local date and time, athlete, sport, distance and pace in the athlete's units,
+    moving time, average HR, intensity, name and the session id (what `audit` findings name)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold" if colour else "")
+    for name, justify in (("date", "left"), ("time", "left"), ("athlete", "left"), ("sport", "left"),
+                          ("distance", "right"), ("moving", "right"), ("pace", "right"), ("hr", "right"),
+                          ("intensity", "left"), ("name", "left"), ("id", "left")):  # fmt: skip
+        table.add_column(name, justify=justify, no_wrap=name != "name", overflow="fold")  # type: ignore[arg-type]
     for s in sorted(sessions, key=lambda s: (s.local_start, s.athlete)):
-        km = f"{s.distance_m / 1000:.2f}" if s.distance_m else "-"
-        hr = f"{s.avg_hr:.0f}" if s.avg_hr else "-"
-        rows.append((s.local_date.isoformat(), s.local_start.strftime("%H:%M"), s.athlete, s.sport, km,
-                     format_duration(s.moving_s), hr, intensity(s) or "-", s.name or ""))  # fmt: skip
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)
+        unit = units(s.athlete)
+        pace = format_pace(s.moving_s / s.distance_m * 1000, unit) if s.is_run and s.distance_m and s.moving_s else "-"
+        distance = format_distance(s.distance_m, unit, 2) if s.distance_m else "-"
+        table.add_row(s.local_date.isoformat(), s.local_start.strftime("%H:%M"), s.athlete, s.sport, distance,
+                      format_duration(s.moving_s), pace, f"{s.avg_hr:.0f}" if s.avg_hr else "-", intensity(s) or "-",
+                      s.name or "", s.id)  # fmt: skip
+    console = Console(file=io.StringIO(), width=width or TABLE_WIDTH, force_terminal=colour, no_color=not colour,
+                      color_system="standard" if colour else None, highlight=False, emoji=False)  # fmt: skip
+    console.print(table)
+    return "\n".join(line.rstrip() for line in console.file.getvalue().rstrip("\n").split("\n"))  # type: ignore[attr-defined]

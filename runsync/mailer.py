@@ -55,8 +55,8 @@ def build_message(
     message["To"] = ", ".join(to)
     message["Date"] = formatdate(date, localtime=False)
     message["Message-ID"] = make_msgid("runsync")
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    message.set_content(text, cte="quoted-printable")  # readable in the raw message (--dry-run), safe over any SMTP
+    message.add_alternative(html, subtype="html", cte="quoted-printable")
     html_part = message.get_payload()[1]
     for cid, png in images.items():
         html_part.add_related(png, maintype="image", subtype="png", cid=f"<{cid}>", filename=f"{cid.split('@')[0]}.png")

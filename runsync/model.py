@@ -23,6 +23,20 @@ LAP_INTENSITIES = ("active", "rest", "warmup", "cooldown", "recovery", "interval
 LAP_TRIGGERS = ("manual", "distance", "time", "position", "session_end")
 SAMPLE_COLUMNS = ("t", "distance_m", "speed_mps", "hr", "cadence_spm", "altitude_m", "lat", "lon")
 SEVERITIES = ("info", "warning", "alert")
+METRES = {"km": 1000.0, "mi": 1609.344}  # per unit of distance an athlete reads in (config units)
+
+
+def format_distance(metres: float | None, units: str = "km", digits: int = 1) -> str:
+    """'42.0 km' or '26.1 mi'; '-' when unknown."""
+    return "-" if metres is None else f"{metres / METRES[units]:.{digits}f} {units}"
+
+
+def format_pace(seconds_per_km: float | None, units: str = "km", suffix: bool = True) -> str:
+    """'4:05/km' or '6:34/mi' (min:s per unit); '-' when unknown or not a running pace."""
+    if seconds_per_km is None or not 0 < seconds_per_km < 3600:
+        return "-"
+    minutes, seconds = divmod(round(seconds_per_km * METRES[units] / 1000), 60)
+    return f"{minutes}:{seconds:02d}" + (f"/{units}" if suffix else "")
 
 
 @dataclass(frozen=True)

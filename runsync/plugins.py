@@ -22,6 +22,7 @@ BUILTIN_PLUGINS = (
     "runsync_plugins.missing_easy_days",
     "runsync_plugins.interval_sessions",
     "runsync_plugins.mileage_ramp",
+    "runsync_plugins.training_monotony",
 )
 
 

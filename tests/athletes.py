@@ -24,7 +24,7 @@ class Athlete:
         self.config = tmp_path / "config.toml"
         self.config.write_text(
             f'[storage]\ndatabase = "{tmp_path / "runsync.db"}"\n\n[athletes.{athlete_id}]\nname = "Ana"\n'
-            f'timezone = "{timezone}"\nmax_hr = 190\nlthr = 172\nthreshold_pace = "4:10/km"\n'
+            f'timezone = "{timezone}"\nmax_hr = 190\nresting_hr = 50\nlthr = 172\nthreshold_pace = "4:10/km"\n'
             f'fit_dirs = ["{self.watch}"]\n',
             encoding="utf-8",
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -123,3 +124,25 @@ def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "s.db")
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(scope="session")
+def squad_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo squad (2 athletes, 6 weeks of FIT files), synced once for the test run."""
+    folder = tmp_path_factory.mktemp("demo") / "squad"
+    run_cli("--now", DEMO_NOW, "demo", "--dir", folder)
+    return folder
+
+
+@pytest.fixture
+def squad(squad_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the demo squad's config and database, and the demo's clock; returns the config path."""
+    monkeypatch.setenv("RUNSYNC_NOW", DEMO_NOW)
+    config = tmp_path / "config.toml"
+    text = (squad_template / "config.toml").read_text(encoding="utf-8")
+    source, copy = sqlite3.connect(squad_template / "runsync.db"), sqlite3.connect(tmp_path / "runsync.db")
+    source.backup(copy)  # through SQLite: whatever is still in the write-ahead log is copied too
+    source.close()
+    copy.close()
+    config.write_text(text.replace(str(squad_template / "runsync.db"), str(tmp_path / "runsync.db")), encoding="utf-8")
+    return config

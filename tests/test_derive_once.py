@@ -45,7 +45,8 @@ def test_findings_from_stored_analyses_are_those_from_samples_over_the_demo_squa
     run_cli("--now", DEMO_NOW, "demo", "--dir", tmp_path / "squad")
     stored, from_samples = findings_both_ways(tmp_path / "squad" / "config.toml", date(2026, 9, 1), NOW.date())
     assert stored == from_samples
-    assert {f["rule"] for f in stored} == {"missing-easy-days", "interval-sessions", "mileage-ramp"}
+    rules = {"missing-easy-days", "interval-sessions", "mileage-ramp", "training-monotony"}
+    assert {f["rule"] for f in stored} == rules
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"FIT corpus not found at {CORPUS}")

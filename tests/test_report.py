@@ -87,10 +87,12 @@ def test_report_json_has_exactly_the_contract_keys(ana: Athlete) -> None:
     data = report_json(ana, WEEK, "--weeks", "2")
     assert list(data) == ["version", "athletes"] and data["version"] == 1
     athlete = data["athletes"][0]
-    assert list(athlete) == ["athlete", "name", "weeks"] and (athlete["athlete"], athlete["name"]) == ("ana", "Ana")
+    assert list(athlete)[:3] == ["athlete", "name", "weeks"] and (athlete["athlete"], athlete["name"]) == ("ana", "Ana")
+    assert set(athlete) - {"athlete", "name", "weeks"} <= {"units", "distance_change", "load_curve"}  # added in v1
     assert [w["start"] for w in athlete["weeks"]] == ["2026-09-21", "2026-09-28", "2026-10-05"]
     for week in athlete["weeks"]:
-        assert list(week) == WEEK_KEYS
+        assert list(week)[: len(WEEK_KEYS)] == WEEK_KEYS and set(week) >= {"load", "fitness", "fatigue", "form", "acwr",
+                                                                          "zones", "easy_share", "load_basis"}
         assert all(isinstance(week[k], int) for k in WEEK_KEYS[2:7]) and isinstance(week["distance_m"], float)
     findings = athlete["weeks"][-1]["findings"]
     assert findings and all(list(f) == FINDING_KEYS for f in findings)
@@ -141,12 +143,16 @@ def test_the_roll_up_puts_who_needs_attention_first_and_the_subject_counts_the_s
     assert subject(Report((_athlete("ana", "warning", "warning"),))) == "runsync: week of 5 Oct — 2 warnings for ana"
 
 
-def test_the_distance_change_ignores_the_empty_weeks_before_the_history_starts() -> None:
-    def report(*km: float) -> AthleteReport:
-        weeks = tuple(WeekSummary(date(2026, 9, 7) + timedelta(weeks=i), d * 1000.0) for i, d in enumerate(km))
-        return AthleteReport("ana", "Ana", weeks, chart=())
+def test_the_distance_baseline_leaves_out_the_build_week_and_the_weeks_before_the_history() -> None:
+    from runsync.analysis.calendar import weekly_baseline
 
-    assert report(0, 0, 40, 40, 50).change_pct == pytest.approx(25.0)
-    assert len(report(0, 0, 40, 40, 50).baseline) == 2
-    assert report(0, 0, 0, 10, 50).change_pct is None  # one week of history is no baseline
-    assert report(0, 0, 0, 0, 50).change_pct is None
+    weeks = [date(2026, 9, 7) + timedelta(weeks=i) for i in range(6)]
+    weekly = dict(zip(weeks, [0.0, 0.0, 40000.0, 44000.0, 48000.0, 60000.0], strict=True))
+    found = weekly_baseline(weekly, weeks[5], weeks=4, skip=1, first_run=weeks[2])
+    assert found is not None and found.weeks == (weeks[2], weeks[3]) and found.mean_m == 42000.0
+    assert found.words("km") == ("the 42.0 km average of the 2 weeks of 21 Sep – 4 Oct (the week just before left "
+                                 "out: the build itself)")  # fmt: skip
+    report = AthleteReport("ana", "Ana", (WeekSummary(weeks[5], 60000.0),), chart=(), baseline=found)
+    assert report.change_pct == pytest.approx(100 * (60 / 42 - 1))
+    assert weekly_baseline(weekly, weeks[5], weeks=4, skip=1, first_run=weeks[3]) is None  # one week: no baseline
+    assert AthleteReport("ana", "Ana", (WeekSummary(weeks[5], 60000.0),), chart=()).change_pct is None

@@ -12,32 +12,10 @@ from pathlib import Path
 import pytest
 
 from runsync.store import Store
-from tests.conftest import DEMO_NOW, run_cli
+from tests.conftest import run_cli
 from tests.smtp_server import Sink, free_port, self_signed, start_server
 
 HOSTILE = "<script>alert(1)</script>"
-
-
-@pytest.fixture(scope="module")
-def squad_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo squad (2 athletes, 6 weeks of FIT files), synced once for the module."""
-    folder = tmp_path_factory.mktemp("demo") / "squad"
-    run_cli("--now", DEMO_NOW, "demo", "--dir", folder)
-    return folder
-
-
-@pytest.fixture
-def squad(squad_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of the demo squad's config and database, and the demo's clock; returns the config path."""
-    monkeypatch.setenv("RUNSYNC_NOW", DEMO_NOW)
-    config = tmp_path / "config.toml"
-    text = (squad_template / "config.toml").read_text(encoding="utf-8")
-    source, copy = sqlite3.connect(squad_template / "runsync.db"), sqlite3.connect(tmp_path / "runsync.db")
-    source.backup(copy)  # through SQLite: whatever is still in the write-ahead log is copied too
-    source.close()
-    copy.close()
-    config.write_text(text.replace(str(squad_template / "runsync.db"), str(tmp_path / "runsync.db")), encoding="utf-8")
-    return config
 
 
 def point_at(config: Path, port: int, security: str = "none", username: str | None = None) -> None:
@@ -75,8 +53,8 @@ def test_report_all_email_delivers_one_message_per_recipient_with_text_html_and_
     assert all(len(r.recipients) == 1 for r in sink.received)
     coach = by_recipient["coach@example.org"]
     assert coach["Subject"].startswith("runsync: week of ")
-    assert coach["Subject"].endswith("— 1 alert, 1 warning for the squad (2 athletes)")
-    assert by_recipient["demo@example.org"]["Subject"].endswith("— 1 alert, 1 warning for demo")
+    assert coach["Subject"].endswith("— 1 alert, 2 warnings for the squad (2 athletes)")
+    assert by_recipient["demo@example.org"]["Subject"].endswith("— 1 alert, 2 warnings for demo")
     assert by_recipient["sam@example.org"]["Subject"].endswith("— nothing needs attention for sam")
     found = parts(coach)
     assert coach.get_content_type() == "multipart/alternative"

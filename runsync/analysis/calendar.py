@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
 from runsync.analysis.session import SessionAnalysis
-from runsync.model import Session
+from runsync.model import Session, format_distance
 
 ZONE_COLUMNS = (*(f"hr_z{i}_s" for i in range(1, 6)), *(f"pace_z{i}_s" for i in range(1, 6)))
 SUMMED = ("training_load", "easy_s", "easy_basis_s", *ZONE_COLUMNS)  # per day and week: sums
@@ -100,6 +101,31 @@ def with_load(daily: pd.DataFrame) -> pd.DataFrame:
     return daily.assign(load=load, acute=acute, chronic=chronic, acwr=ratio)
 
 
+FITNESS_DAYS, FATIGUE_DAYS = 42, 7  # Banister's impulse-response time constants, as TrainingPeaks and intervals.icu
+
+
+Curves = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def fitness_fatigue(load: np.ndarray, fitness_days: int = FITNESS_DAYS, fatigue_days: int = FATIGUE_DAYS) -> Curves:
+    """Daily training load (rest days 0) → fitness (chronic), fatigue (acute), form (fitness − fatigue) and the
+    acute:chronic ratio (fatigue / fitness; nan while fitness is 0). Each is an exponentially weighted average with
+    decay e^(−1/τ) a day, starting from 0 before the first day (as intervals.icu and TrainingPeaks do)."""
+    fitness = _decayed(load, fitness_days)
+    fatigue = _decayed(load, fatigue_days)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(fitness > 0, fatigue / fitness, np.nan)
+    return fitness, fatigue, fitness - fatigue, ratio
+
+
+def _decayed(values: np.ndarray, days: int) -> np.ndarray:
+    keep, out, level = math.exp(-1 / days), np.empty(len(values)), 0.0
+    for i, value in enumerate(values):
+        level = level * keep + value * (1 - keep)
+        out[i] = level
+    return out
+
+
 def ewma(values: np.ndarray, days: int) -> np.ndarray:
     """Exponentially weighted moving average, alpha = 2 / (days + 1), starting from the first value (pandas'
     ewm(adjust=False)); a plain loop: a few hundred days."""
@@ -130,6 +156,39 @@ def weekly_frame(sessions: pd.DataFrame, daily: pd.DataFrame, week_start: int = 
         if week is not None:
             table[week, -1] = max(table[week, -1], distance)
     return _frame(table, (*DAILY_SUMS, "longest_m"), pd.Index(weeks, name="week_start", dtype=object))
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What a week's distance is compared with: the mean of the `weeks` before it, leaving out the `skipped` weeks
+    just before (the build that led to it); one definition for the report's header and the mileage-ramp rule."""
+
+    mean_m: float
+    weeks: tuple[date, ...]  # the week starts averaged, oldest first
+    skipped: int
+
+    def words(self, units: str) -> str:
+        """'the 48.2 km average of the 3 weeks of 21 Sep – 11 Oct (the week just before left out: it is part of the
+        build)'."""
+        first, last = self.weeks[0], self.weeks[-1] + timedelta(days=6)
+        count = f"{len(self.weeks)} week{'s' if len(self.weeks) != 1 else ''}"
+        left = ""
+        if self.skipped:
+            what = "the week just before" if self.skipped == 1 else f"the {self.skipped} weeks just before"
+            left = f" ({what} left out: the build itself)"
+        return (f"the {format_distance(self.mean_m, units)} average of the {count} of {first:%-d %b} – "
+                f"{last:%-d %b}{left}")  # fmt: skip
+
+
+def weekly_baseline(weekly: dict[date, float], week: date, *, weeks: int = 4, skip: int = 1,
+                    first_run: date | None = None) -> Baseline | None:  # fmt: skip
+    """The mean running distance of the `weeks` weeks before `week`, leaving out the `skip` weeks just before it,
+    counting only weeks since the athlete's first run; None with fewer than 2 such weeks."""
+    starts = [week - timedelta(weeks=skip + n) for n in range(weeks, 0, -1)]
+    known = tuple(w for w in starts if w in weekly and (first_run is None or w >= first_run))  # whole weeks only
+    if len(known) < 2:
+        return None
+    return Baseline(sum(weekly[w] for w in known) / len(known), known, skip)
 
 
 def _dates(first: date | None, last: date | None) -> list[date]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +35,14 @@ def needs_app(f: Any) -> Any:
         return ctx.invoke(f, app_of(ctx), *args, **kwargs)
 
     return click.decorators.update_wrapper(wrapper, f)
+
+
+def terminal() -> dict[str, Any]:
+    """How text for stdout is laid out: the terminal's width and colour when stdout is one (and NO_COLOR is not
+    set), else plain lines wrapped at the default width (cron mail, pipes, files)."""
+    if not sys.stdout.isatty():
+        return {"width": None, "colour": False}
+    return {"width": shutil.get_terminal_size((100, 24)).columns, "colour": not os.environ.get("NO_COLOR")}
 
 
 def choose_athletes(app: App, athlete_id: str | None, all_: bool) -> list[Athlete]:
@@ -78,12 +88,12 @@ def progress_line(app: App, label: str) -> Iterator[Callable[[SyncReport], None]
 
 
 @contextlib.contextmanager
-def progress_bar(app: App, label: str) -> Iterator[Callable[[int, int], None]]:
+def progress_bar(verbose: int, label: str) -> Iterator[Callable[[int, int], None]]:
     """A callback `advance(done, total)` drawing a bar on stderr when it is a TTY (nothing under cron or -q)."""
     state: dict[str, Any] = {}
 
     def advance(done: int, total: int) -> None:
-        if app.verbose < 0 or not sys.stderr.isatty():
+        if verbose < 0 or not sys.stderr.isatty():
             return
         if done == 0 or "bar" not in state:  # a new batch (the next athlete): a new bar
             close()

@@ -9,10 +9,10 @@ import click
 
 from runsync import audit as audit_lib
 from runsync.app import App
-from runsync.audit_format import RENDERERS, findings_json
-from runsync.commands._common import choose_athletes, echo_verbose, needs_app, parse_date, progress_bar
+from runsync.commands._common import choose_athletes, echo_verbose, needs_app, parse_date, progress_bar, terminal
 from runsync.errors import ExitStatus, UsageError
 from runsync.model import SEVERITIES
+from runsync.report.findings import RENDERERS, findings_json, findings_text
 from runsync.rules import is_enabled, rule_config
 from runsync.sources.manual import StrengthEntry, manual_strength_session, parse_strength_csv
 
@@ -41,7 +41,10 @@ def audit(app: App, athlete_id: str | None, all_: bool, since: date | None, unti
     result = audit_lib.run_audit(app.store, app.config, choose_athletes(app, athlete_id, all_), rules,
                                  now=app.now, since=since, until=until)  # fmt: skip
     new = {f.key for f in result.new}
-    click.echo(findings_json(result.findings) if fmt == "json" else RENDERERS[fmt](result.findings, new))
+    if fmt == "text":
+        click.echo(findings_text(result.findings, new, **terminal()))
+    else:
+        click.echo(findings_json(result.findings) if fmt == "json" else RENDERERS[fmt](result.findings, new))
     echo_verbose(app, f"{len(result.findings)} findings, {len(result.new)} new, {len(rules)} rules")
     if result.crashed:
         click.echo(f"runsync: rule crashed: {', '.join(result.crashed)}", err=True)
@@ -87,16 +90,17 @@ def log() -> None:
 @click.option("--date", "day", callback=parse_date, help="Local date (YYYY-MM-DD).")
 @click.option("--minutes", type=click.FloatRange(1, 600), help="How long.")
 @click.option("--note", help="What was done.")
+@click.option("--rpe", type=click.FloatRange(1, 10), help="How hard it was, 1-10 (its training load: RPE × minutes).")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="Log many: a CSV file with columns date,minutes,note.")  # fmt: skip
+              help="Log many: a CSV file with columns date,minutes,note[,rpe].")  # fmt: skip
 @needs_app
 def strength(app: App, athlete_id: str | None, day: date | None, minutes: float | None, note: str | None,
-             csv_path: Path | None) -> None:  # fmt: skip
+             rpe: float | None, csv_path: Path | None) -> None:  # fmt: skip
     """Log a strength session (it counts as strength work for the mileage-ramp audit).
 
     \b
     Example:
-      runsync log strength --athlete ana --date 2026-10-12 --minutes 30 --note "squats, lunges"
+      runsync log strength --athlete ana --date 2026-10-12 --minutes 30 --note "squats, lunges" --rpe 6
       runsync log strength --athlete ana --csv gym.csv
     """
     athlete = app.config.athlete(athlete_id) if athlete_id else app.config.default_athlete()
@@ -105,7 +109,7 @@ def strength(app: App, athlete_id: str | None, day: date | None, minutes: float 
     elif day is None or minutes is None:
         raise UsageError("log strength needs --date and --minutes (or --csv FILE)")
     else:
-        entries = [StrengthEntry(day, minutes, note)]
+        entries = [StrengthEntry(day, minutes, note, rpe)]
     with app.store.transaction():
         for entry in entries:
             app.store.save_session(manual_strength_session(athlete, entry))
@@ -129,7 +133,7 @@ def reanalyse(app: App, athletes: tuple[str, ...], force: bool, workers: int | N
     """
     from runsync.analysis.refresh import refresh_athletes
 
-    with progress_bar(app, "analysing") as advance:
+    with progress_bar(app.verbose, "analysing") as advance:
         stats = refresh_athletes(app.store, app.config, app.config.select_athletes(athletes), workers=workers,
                                  on_progress=advance, force=force)  # fmt: skip
     for session_id, reason in stats.degraded:

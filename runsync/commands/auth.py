@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets as random_tokens
+import sys
 from typing import TYPE_CHECKING
 
 import click
@@ -152,7 +153,7 @@ def database(ctx: click.Context, password_stdin: bool) -> None:
         raise ConfigError(f"{app.config.path or 'config'}: storage.url: not set (the SQLite store needs no password)")
     secrets = app.secrets
     if password_stdin:
-        password = click.get_text_stream("stdin").read().rstrip("\n")
+        password = sys.stdin.read().rstrip("\n")
     else:
         password = click.prompt("PostgreSQL password (kept in the secrets store)", hide_input=True, err=True)
     Store.open(with_password(url, password)).close()  # refused logins are reported, not stored

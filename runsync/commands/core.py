@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -10,7 +11,15 @@ import click
 
 from runsync import export, sync
 from runsync.app import App
-from runsync.commands._common import app_of, echo_verbose, needs_app, parse_date, progress_line
+from runsync.commands._common import (
+    app_of,
+    echo_verbose,
+    needs_app,
+    parse_date,
+    progress_bar,
+    progress_line,
+    terminal,
+)
 from runsync.config import find_config_path
 from runsync.errors import UsageError
 from runsync.model import Session
@@ -164,8 +173,16 @@ def sessions(app: App, athlete_id: str | None, since: date | None, until: date |
     if athlete_id:
         app.config.athlete(athlete_id)
     found = app.store.sessions(athlete_id, since=since, until=until)
-    render = {"table": export.sessions_table, "json": export.sessions_json, "csv": export.sessions_csv}[fmt]
-    click.echo(render(found, intensity_lookup(app, found)))
+    lookup = intensity_lookup(app, found)
+    if fmt == "table":
+        click.echo(export.sessions_table(found, lookup, units_lookup(app), **terminal()))
+    else:
+        click.echo((export.sessions_json if fmt == "json" else export.sessions_csv)(found, lookup))
+
+
+def units_lookup(app: App) -> Callable[[str], str]:
+    """athlete id → km or mi (an athlete no longer configured: [report] units)."""
+    return lambda athlete: a.units if (a := app.config.athletes.get(athlete)) else app.config.units
 
 
 def intensity_lookup(app: App, sessions: list[Session]) -> Callable[[Session], str | None]:
@@ -224,7 +241,8 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
     """
     from runsync.demo import setup_demo
 
-    config_path, first_day = setup_demo(folder, now=ctx.meta["now"])
+    with progress_bar(ctx.meta["verbose"], "writing demo files") as advance:
+        config_path, first_day = setup_demo(folder, now=ctx.meta["now"], on_progress=advance)
     ctx.meta["config_path"] = str(config_path)
     app = app_of(ctx)
     with progress_line(app, "importing demo") as progress:
@@ -232,7 +250,7 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
                                on_item=progress)  # fmt: skip
     report_sync(app, report)
     found = app.store.sessions()[-14:]
-    click.echo(export.sessions_table(found, intensity_lookup(app, found)))
+    click.echo(export.sessions_table(found, intensity_lookup(app, found), units_lookup(app), **terminal()))
     click.echo("\nAudit of the demo weeks:")
     from runsync.commands.audit import audit
 
@@ -240,8 +258,11 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
                strict=False)  # fmt: skip
     click.echo(f"\n{report.sessions} sessions imported for the demo squad ({', '.join(app.config.athletes)}).",
                err=True)  # fmt: skip
+    clock = ""  # a demo planted around --now is read around it too
+    if ctx.find_root().get_parameter_source("now") is click.core.ParameterSource.COMMANDLINE:
+        clock = f" --now {ctx.meta['now'].isoformat().replace('+00:00', 'Z')}"
     for command in ("audit --all --format json", "report --all", "report --all --format html -o report.html"):
-        click.echo(f"Try: runsync --config {config_path} {command}", err=True)
+        click.echo(f"Try: runsync --config {shlex.quote(str(config_path))}{clock} {command}", err=True)
 
 
 COMMANDS = (init, demo, sync_command, import_command, sessions, athletes, status)

@@ -3,23 +3,27 @@ athlete's local calendar, the week's interval sessions, and which findings are n
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, timedelta
 
 import pandas as pd
 
 from runsync.analysis import week_start_of
+from runsync.analysis.calendar import Baseline, fitness_fatigue, weekly_baseline
 from runsync.audit import HISTORY_DAYS, audit_stored
 from runsync.config import Athlete, Config
 from runsync.errors import RunsyncError
 from runsync.model import Finding, Session
 from runsync.report.model import AthleteReport, IntervalLine, Report, ReportFinding, WeekSummary
-from runsync.rules import Rule, RuleContext
+from runsync.rules import Rule, RuleContext, rule_config
 from runsync.store import Store
 
 DEFAULT_WEEKS = 4  # weeks shown before the chosen one
 CHART_WEEKS = 12  # weekly distances in the chart, ending with the chosen week ...
 MIN_CHART_WEEKS = 8  # ... less the empty weeks before the athlete's first run, down to this many
 INTERVAL_RULE = "interval-sessions"
+RAMP_RULE = "mileage-ramp"
+LOAD_BASES = ("hr", "pace", "rpe", "none")
 NO_SESSIONS = "Nothing to report yet: no sessions are stored for {name}. Run `runsync sync` (or `runsync import`)."
 
 
@@ -60,7 +64,7 @@ def build_report(
 def failed_athlete(athlete: Athlete, week: date, exc: Exception) -> AthleteReport:
     note = f"The report for {athlete.name} could not be built ({type(exc).__name__}: {exc}); the others were."
     return AthleteReport(athlete.id, athlete.name, weeks=(WeekSummary(week),), chart=(), recipients=athlete.email,
-                         note=note, failed=True)  # fmt: skip
+                         note=note, failed=True, units=athlete.units)  # fmt: skip
 
 
 def build_athlete(
@@ -83,18 +87,55 @@ def build_athlete(
     starts = [week - timedelta(weeks=n) for n in range(max(weeks, CHART_WEEKS - 1), -1, -1)]
     frame = ctx.weeks.reindex(pd.Index(starts, dtype=object), fill_value=0)
     by_week = [(week_start_of(min(f.finding.end, last), config.week_start), f) for f in marked]
-    summaries = [_summary(day, frame.loc[day], tuple(f for w, f in by_week if w == day))
+    curves = load_curves(ctx.days, config)
+    bases = load_bases(ctx, config.week_start)
+    summaries = [_summary(day, frame.loc[day], tuple(f for w, f in by_week if w == day), curves, bases.get(day, ()))
                  for day in starts if day >= first]  # fmt: skip
+    chart = chart_weeks(frame["distance_m"], starts[-CHART_WEEKS:])
+    shown = curves.loc[chart[0][0] : last] if chart and not curves.empty else curves.iloc[0:0]
     return AthleteReport(
         athlete=athlete.id,
         name=athlete.name,
         weeks=tuple(summaries),
-        chart=chart_weeks(frame["distance_m"], starts[-CHART_WEEKS:]),
+        chart=chart,
         intervals=tuple(interval_lines(ctx, summaries[-1].findings)),
         recipients=athlete.email,
         note=None if ctx.session_list or store.has_sessions(athlete.id) else NO_SESSIONS.format(name=athlete.name),
         crashed=tuple(audited.crashed),
+        units=athlete.units,
+        baseline=distance_baseline(ctx, config, rules, week),
+        load_curve=tuple((day, *(round(float(v), 1) for v in row)) for day, row in
+                         zip(shown.index, shown[["fitness", "fatigue", "form"]].to_numpy(), strict=True)),  # fmt: skip
+        hr_zone_basis="lthr" if athlete.lthr else "max_hr" if athlete.max_hr else None,
     )
+
+
+def load_curves(days: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """Per local day: fitness, fatigue, form and the acute:chronic ratio of the training load (config [load])."""
+    fitness, fatigue, form, ratio = fitness_fatigue(days["training_load"].to_numpy(dtype=float), config.fitness_days,
+                                                    config.fatigue_days)  # fmt: skip
+    return pd.DataFrame({"fitness": fitness, "fatigue": fatigue, "form": form, "acwr": ratio}, index=days.index)
+
+
+def load_bases(ctx: RuleContext, week_start: int) -> dict[date, tuple[tuple[str, int], ...]]:
+    """Per week start: how many sessions had their load from heart rate, pace, RPE, or none."""
+    counted: dict[date, dict[str, int]] = {}
+    for day, basis in zip(ctx.sessions.index, ctx.sessions["load_basis"], strict=True):
+        week = counted.setdefault(week_start_of(day, week_start), {})
+        key = basis if isinstance(basis, str) and basis in LOAD_BASES else "none"  # pandas may hand None as nan
+        week[key] = week.get(key, 0) + 1
+    return {w: tuple(sorted(c.items(), key=lambda kv: LOAD_BASES.index(kv[0]))) for w, c in counted.items()}
+
+
+def distance_baseline(ctx: RuleContext, config: Config, rules: list[Rule], week: date) -> Baseline | None:
+    """The chosen week's baseline as the mileage-ramp rule defines it (its configured weeks), so the header and the
+    rule's finding compare with the same weeks."""
+    ramp = next((r for r in rules if r.id == RAMP_RULE), None)
+    settings = rule_config(ramp, config) if ramp is not None else {"baseline_weeks": 4, "progression_weeks": 2}
+    runs = ctx.sessions.index[ctx.sessions["is_run"].to_numpy(dtype=bool)]
+    weekly = dict(zip(ctx.weeks.index, ctx.weeks["distance_m"].astype(float), strict=True))
+    return weekly_baseline(weekly, week, weeks=settings["baseline_weeks"], skip=settings["progression_weeks"] - 1,
+                           first_run=min(runs) if len(runs) else None)  # fmt: skip
 
 
 def mark_new(
@@ -115,8 +156,15 @@ def mark_new(
             for f in findings]  # fmt: skip
 
 
-def _summary(day: date, row: pd.Series, findings: tuple[ReportFinding, ...]) -> WeekSummary:
-    """One week's figures from the weekly frame's row, with the findings that ended in it."""
+def _summary(day: date, row: pd.Series, findings: tuple[ReportFinding, ...], curves: pd.DataFrame,
+             bases: tuple[tuple[str, int], ...]) -> WeekSummary:  # fmt: skip
+    """One week's figures from the weekly frame's row, with the findings that ended in it and the load curves at
+    its last day (or the last day there is)."""
+    end = day + timedelta(days=6)
+    known = curves.loc[:end]
+    at = known.iloc[-1] if not known.empty else None
+    hr = tuple(float(row[f"hr_z{i}_s"]) for i in range(1, 6))
+    pace = tuple(float(row[f"pace_z{i}_s"]) for i in range(1, 6))
     return WeekSummary(
         start=day,
         distance_m=float(row["distance_m"]),
@@ -124,7 +172,23 @@ def _summary(day: date, row: pd.Series, findings: tuple[ReportFinding, ...]) -> 
         **{key: int(row[key]) for key in ("runs", "easy", "moderate", "hard", "strength")},
         longest_m=float(row["longest_m"]),
         findings=findings,
+        load=float(row["training_load"]),
+        load_bases=bases,
+        fitness=_value(at, "fitness"),
+        fatigue=_value(at, "fatigue"),
+        form=_value(at, "form"),
+        acwr=_value(at, "acwr"),
+        hr_zones_s=hr if any(hr) else (),
+        pace_zones_s=pace if any(pace) else (),
+        easy_s=float(row["easy_s"]),
+        easy_basis_s=float(row["easy_basis_s"]),
     )
+
+
+def _value(row: pd.Series | None, column: str) -> float | None:
+    if row is None or not math.isfinite(float(row[column])):
+        return None
+    return float(row[column])
 
 
 def chart_weeks(distances: pd.Series, starts: list[date]) -> tuple[tuple[date, float], ...]:

@@ -13,6 +13,7 @@ from runsync.report.chart import chart_png
 from runsync.report.model import Report, subject
 
 SEVERITY_COLOURS = {"alert": "#b42318", "warning": "#b54708", "info": "#475467"}
+ZONE_COLOURS = ("#98a2b3", "#32d583", "#fdb022", "#f97066", "#b42318")  # zones 1-5
 
 
 def _environment() -> jinja2.Environment:
@@ -43,6 +44,7 @@ def to_html(report: Report, chart_src: Mapping[str, str]) -> str:
             athletes=athletes,
             subject=subject(report),
             units=report.units,
+            zone_colours=ZONE_COLOURS,
             chart_src=chart_src,
             colours=SEVERITY_COLOURS,
             render=render,
@@ -52,7 +54,7 @@ def to_html(report: Report, chart_src: Mapping[str, str]) -> str:
 
 def charts(report: Report) -> dict[str, bytes]:
     """athlete id → chart PNG."""
-    return {a.athlete: chart_png(a, report.units) for a in report.athletes}
+    return {a.athlete: chart_png(a) for a in report.athletes if not a.note}
 
 
 def to_html_file(report: Report) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from runsync.analysis.calendar import Baseline
 from runsync.model import SEVERITIES, Finding
 
 ATTENTION = ("alert", "warning")  # severities that need a person
@@ -45,10 +46,31 @@ class WeekSummary:
     strength: int = 0  # strength sessions
     longest_m: float = 0.0
     findings: tuple[ReportFinding, ...] = ()
+    load: float = 0.0  # training load: the sum of the sessions' (TRIMP, pace-based or session-RPE)
+    load_bases: tuple[tuple[str, int], ...] = ()  # sessions per load basis (hr, pace, rpe), and "none"
+    fitness: float | None = None  # at the week's last day (None before any data)
+    fatigue: float | None = None
+    form: float | None = None
+    acwr: float | None = None  # acute:chronic load ratio (fatigue / fitness)
+    hr_zones_s: tuple[float, ...] = ()  # seconds in HR zones 1-5 (empty: no heart rate, or no max HR / LTHR)
+    pace_zones_s: tuple[float, ...] = ()  # moving seconds of runs in pace zones 1-5 (empty: no critical speed)
+    easy_s: float = 0.0  # moving seconds below the first threshold ...
+    easy_basis_s: float = 0.0  # ... out of these (the 80/20 check)
 
     @property
     def end(self) -> date:
         return self.start + timedelta(days=6)
+
+    @property
+    def easy_share(self) -> float | None:
+        """The share of the week's judged moving time that was easy (Seiler's 80/20); None with none judged."""
+        return self.easy_s / self.easy_basis_s if self.easy_basis_s > 0 else None
+
+    def findings_by_severity(self, *, with_info: bool = False) -> list[ReportFinding]:
+        """The week's findings, alerts first, then warnings (and information when asked), each by title."""
+        order = {s: i for i, s in enumerate(reversed(SEVERITIES))}
+        chosen = [f for f in self.findings if with_info or f.needs_attention]
+        return sorted(chosen, key=lambda f: (order[f.finding.severity], f.finding.title))
 
 
 @dataclass(frozen=True)
@@ -58,6 +80,10 @@ class AthleteReport:
     weeks: tuple[WeekSummary, ...]  # oldest first; the last is the chosen week
     chart: tuple[tuple[date, float], ...]  # (week start, running distance m) over the chart span, oldest first
     intervals: tuple[IntervalLine, ...] = ()  # the chosen week's interval sessions
+    units: str = "km"  # km | mi: how this athlete reads distances and paces
+    baseline: Baseline | None = None  # what the chosen week's distance is compared with (as mileage-ramp does)
+    load_curve: tuple[tuple[date, float, float, float], ...] = ()  # (day, fitness, fatigue, form) over the chart span
+    hr_zone_basis: str | None = None  # "lthr" | "max_hr": what the HR zones are fractions of
     recipients: tuple[str, ...] = ()  # the athlete's own report goes here (config [athletes.<id>] email)
     note: str | None = None  # said instead of / before the figures: no sessions yet, or why the report failed
     failed: bool = False  # the report could not be built (the others still are)
@@ -81,18 +107,11 @@ class AthleteReport:
         return self.count("alert"), self.count("warning"), new
 
     @property
-    def baseline(self) -> tuple[WeekSummary, ...]:
-        """The weeks before this one since the athlete's history starts (leading empty weeks are not a baseline)."""
-        previous = self.previous
-        first = next((i for i, w in enumerate(previous) if w.distance_m > 0), len(previous))
-        return previous[first:]
-
-    @property
     def change_pct(self) -> float | None:
-        """This week's distance against the mean of the baseline weeks, in %; None with under 2 weeks of history."""
-        before = [w.distance_m for w in self.baseline]
-        mean = sum(before) / len(before) if len(before) >= 2 else 0.0
-        return (self.week.distance_m / mean - 1) * 100 if mean > 0 else None
+        """This week's distance against the baseline's mean, in %; None without a baseline (under 2 weeks)."""
+        if self.baseline is None or self.baseline.mean_m <= 0:
+            return None
+        return (self.week.distance_m / self.baseline.mean_m - 1) * 100
 
 
 @dataclass(frozen=True)

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any
 
-from runsync.model import finding_to_dict
+from runsync.model import METRES, finding_to_dict, format_distance, format_pace
+from runsync.report.findings import TEXT_WIDTH
 from runsync.report.model import AthleteReport, Report, ReportFinding, WeekSummary
 
 JSON_VERSION = 1
-METRES = {"km": 1000.0, "mi": 1609.344}
 MARK = {"info": "·", "warning": "!", "alert": "!!"}
+BASIS_WORDS = {"hr": "heart rate", "pace": "pace", "rpe": "RPE", "none": "no load"}
+EASY_TARGET = 0.8  # Seiler's 80/20: about 80 % of the time below the first threshold
+__all__ = ["METRES", "distance", "duration", "to_json", "to_markdown", "to_text"]
 
 
 def distance(metres: float, units: str) -> str:
-    return f"{metres / METRES[units]:.1f} {units}"
+    return format_distance(metres, units)
 
 
 def duration(seconds: float) -> str:
@@ -27,8 +31,51 @@ def week_range(week: WeekSummary) -> str:
 
 
 def change(athlete: AthleteReport) -> str:
+    """'+42 % vs the 48.2 km average of the 3 weeks of 21 Sep – 11 Oct (...)': the mileage-ramp rule's baseline."""
     pct = athlete.change_pct
-    return "" if pct is None else f"{pct:+.0f} % vs the {len(athlete.baseline)} weeks before"
+    return "" if pct is None or athlete.baseline is None else f"{pct:+.0f} % vs {athlete.baseline.words(athlete.units)}"
+
+
+def pace(week: WeekSummary, units: str) -> str:
+    """The week's average running pace."""
+    return format_pace(week.moving_s / week.distance_m * 1000, units) if week.distance_m > 0 else "—"
+
+
+def load_words(week: WeekSummary) -> str:
+    """'412 (5 sessions by heart rate, 1 by pace)'; what each session's load was computed from is always said."""
+    if not week.load_bases:
+        return "—"
+    parts = [f"{n} {'session' if n == 1 else 'sessions'} by {BASIS_WORDS[b]}" if i == 0 else f"{n} by {BASIS_WORDS[b]}"
+             for i, (b, n) in enumerate((b, n) for b, n in week.load_bases if b != "none")]  # fmt: skip
+    missing = dict(week.load_bases).get("none", 0)
+    if missing:
+        parts.append(f"{missing} without a load (no heart rate, pace or RPE)")
+    return f"{week.load:.0f} ({', '.join(parts)})"
+
+
+def form_words(week: WeekSummary) -> str:
+    """'fitness 48, fatigue 62, form −14 (acute:chronic 1.29)'."""
+    if week.fitness is None or week.fatigue is None or week.form is None:
+        return "—"
+    ratio = f" (acute:chronic {week.acwr:.2f})" if week.acwr is not None else ""
+    return f"fitness {week.fitness:.0f}, fatigue {week.fatigue:.0f}, form {week.form:+.0f}{ratio}"
+
+
+def easy_words(week: WeekSummary) -> str:
+    """'78 % of 5 h 10 min judged (80/20: below the 80 % target)'."""
+    share = week.easy_share
+    if share is None:
+        return "—"
+    verdict = "meets" if share >= EASY_TARGET - 0.005 else "below"
+    return f"{share * 100:.0f} % of {duration(week.easy_basis_s)} ({verdict} the 80/20 target of 80 % easy)"
+
+
+def zone_words(seconds: tuple[float, ...]) -> str:
+    """'Z1 42 min · Z2 1 h 10 · Z3 20 min · Z4 8 min · Z5 2 min'."""
+    return " · ".join(f"Z{i} {duration(s)}" for i, s in enumerate(seconds, start=1))
+
+
+ZONE_BASIS = {"lthr": "of LTHR", "max_hr": "of max HR"}
 
 
 def rollup_line(athlete: AthleteReport, units: str) -> str:
@@ -50,10 +97,29 @@ def figures(week: WeekSummary, units: str) -> list[tuple[str, str]]:
     return [
         ("Distance", distance(week.distance_m, units)),
         ("Time", duration(week.moving_s)),
+        ("Average pace", pace(week, units)),
         ("Runs", f"{week.runs} ({week.easy} easy, {week.moderate} moderate, {week.hard} hard)"),
         ("Strength sessions", str(week.strength)),
         ("Longest run", distance(week.longest_m, units) if week.longest_m else "—"),
+        ("Training load", load_words(week)),
+        ("Load curve", form_words(week)),
+        ("Easy time", easy_words(week)),
     ]
+
+
+def zone_rows(a: AthleteReport) -> list[tuple[str, str]]:
+    week = a.week
+    rows = []
+    if week.hr_zones_s:
+        rows.append(("HR zones", f"{zone_words(week.hr_zones_s)} ({ZONE_BASIS.get(a.hr_zone_basis or '', 'HR')})"))
+    if week.pace_zones_s:
+        rows.append(("Pace zones", f"{zone_words(week.pace_zones_s)} (of critical speed)"))
+    return rows
+
+
+def earlier_findings(week: WeekSummary) -> list[str]:
+    """An earlier week's findings that needed attention, alerts first: 'ALERT 3 hard days in 4'."""
+    return [f"{f.finding.severity.upper()} {f.finding.title}" for f in week.findings_by_severity()]
 
 
 def finding_line(item: ReportFinding) -> str:
@@ -63,56 +129,64 @@ def finding_line(item: ReportFinding) -> str:
 
 
 def shown_findings(week: WeekSummary) -> list[ReportFinding]:
-    """Findings worth a line: everything but interval-session notes (those have their own section)."""
-    return [f for f in week.findings if not (f.finding.rule == "interval-sessions" and f.finding.severity == "info")]
+    """Findings worth a line, alerts first: everything but interval-session notes (those have their own section)."""
+    return [f for f in week.findings_by_severity(with_info=True)
+            if not (f.finding.rule == "interval-sessions" and f.finding.severity == "info")]  # fmt: skip
 
 
 def to_text(report: Report) -> str:
     out: list[str] = []
     if report.squad:
         out += ["Squad roll-up (who needs attention first)", ""]
-        out += [f"  {rollup_line(a, report.units)}" for a in report.by_attention()] + [""]
+        out += [f"  {rollup_line(a, a.units)}" for a in report.by_attention()] + [""]
     for athlete in report.by_attention() if report.squad else report.athletes:
-        out += _athlete_text(athlete, report.units) + [""]
+        out += _athlete_text(athlete) + [""]
     return "\n".join(out).rstrip() + "\n"
 
 
-def _athlete_text(a: AthleteReport, units: str) -> list[str]:
+def _athlete_text(a: AthleteReport) -> list[str]:
+    units = a.units
     title = f"{a.name} — week of {week_range(a.week)}"
-    lines = [title, "=" * len(title)]
+    lines = [title, "-" * len(title)]
     if a.note:  # nothing stored yet, or the report failed: no figures to show
         return [*lines, a.note]
-    lines += [f"{label + ':':<19}{value}" for label, value in figures(a.week, units)]
-    if change(a):
-        lines.append(f"{'Change:':<19}{change(a)}")
+    rows = [*figures(a.week, units), *zone_rows(a), *([("Change", change(a))] if change(a) else [])]
+    width = max(len(label) for label, _ in rows) + 2
+    lines += [line for label, value in rows for line in textwrap.wrap(
+        value, TEXT_WIDTH, initial_indent=f"{label + ':':<{width}}", subsequent_indent=" " * width)]
     if a.intervals:
         lines += ["", "Interval sessions:"]
         lines += [f"  {i.day:%a %d %b}  {i.structure}" + (f"  ({i.session_name})" if i.session_name else "")
                   for i in a.intervals]  # fmt: skip
     found = shown_findings(a.week)
     lines += ["", "Findings:" if found else "Findings: none — the week follows the rules audited."]
-    lines += [f"  {finding_line(f)}" for f in found]
+    lines += [wrapped for f in found for wrapped in textwrap.wrap(finding_line(f), TEXT_WIDTH, initial_indent="  ",
+                                                                  subsequent_indent="    ")]  # fmt: skip
     lines += ["", "Previous weeks:"]
-    lines += [f"  {w.start:%d %b}  {distance(w.distance_m, units):>9}  {w.runs} runs, {w.hard} hard, "
-              f"{w.strength} strength" for w in reversed(a.previous)]  # fmt: skip
+    for w in reversed(a.previous):
+        lines.append(f"  {w.start:%d %b}  {distance(w.distance_m, units):>9}  {w.runs} runs, {w.hard} hard, "
+                     f"{w.strength} strength, load {w.load:.0f}")  # fmt: skip
+        lines += [f"             {line}" for line in earlier_findings(w)]
     return lines
 
 
 def to_markdown(report: Report) -> str:
     out: list[str] = []
     if report.squad:
-        out += ["# Squad roll-up", ""] + [f"- {rollup_line(a, report.units)}" for a in report.by_attention()] + [""]
+        out += ["# Squad roll-up", ""] + [f"- {rollup_line(a, a.units)}" for a in report.by_attention()] + [""]
     for a in report.by_attention() if report.squad else report.athletes:
-        out += _athlete_markdown(a, report.units) + [""]
+        out += _athlete_markdown(a) + [""]
     return "\n".join(out).rstrip() + "\n"
 
 
-def _athlete_markdown(a: AthleteReport, units: str) -> list[str]:
+def _athlete_markdown(a: AthleteReport) -> list[str]:
     out = [f"## {_md(a.name)} — week of {week_range(a.week)}", ""]
     if a.note:  # nothing stored yet, or the report failed: no figures to show
         return [*out, f"_{_md(a.note)}_"]
     out += ["| | |", "|---|---|"]
-    out += [f"| {label} | {value} |" for label, value in figures(a.week, units)]
+    out += [f"| {label} | {value} |" for label, value in [*figures(a.week, a.units), *zone_rows(a)]]
+    if change(a):
+        out.append(f"| Change | {change(a)} |")
     if a.intervals:
         out += ["", "**Interval sessions**", ""]
         for i in a.intervals:
@@ -122,7 +196,13 @@ def _athlete_markdown(a: AthleteReport, units: str) -> list[str]:
     for item in shown_findings(a.week):
         new, f = "**NEW** " if item.new else "", item.finding
         out.append(f"- {new}**{f.severity}** {_md(f.title)}. {_md(f.message)}")
-    return out if shown_findings(a.week) else [*out, "- none"]
+    if not shown_findings(a.week):
+        out.append("- none")
+    out += ["", "**Weeks before**", ""]
+    for w in reversed(a.previous):
+        found = "; ".join(_md(line) for line in earlier_findings(w)) or "no findings"
+        out.append(f"- {w.start:%d %b}: {distance(w.distance_m, a.units)}, {w.runs} runs, {w.hard} hard — {found}")
+    return out
 
 
 def _md(text: str) -> str:
@@ -135,7 +215,15 @@ def to_json(report: Report) -> str:
 
 
 def _athlete_json(a: AthleteReport) -> dict[str, Any]:
-    found = {"athlete": a.athlete, "name": a.name, "weeks": [_week_json(w) for w in a.weeks]}
+    found: dict[str, Any] = {"athlete": a.athlete, "name": a.name, "weeks": [_week_json(w) for w in a.weeks],
+                             "units": a.units}  # fmt: skip
+    if a.baseline is not None:
+        found["distance_change"] = {"pct": round(a.change_pct, 1) if a.change_pct is not None else None,
+                                    "baseline_m": round(a.baseline.mean_m, 1),
+                                    "baseline_weeks": [w.isoformat() for w in a.baseline.weeks],
+                                    "skipped_weeks": a.baseline.skipped}  # fmt: skip
+    found["load_curve"] = [{"date": d.isoformat(), "fitness": fit, "fatigue": fat, "form": form}
+                           for d, fit, fat, form in a.load_curve]  # fmt: skip
     if a.note:
         found["note"] = a.note  # no sessions stored yet, or why this athlete's report failed
     if a.failed:
@@ -153,4 +241,17 @@ def _week_json(w: WeekSummary) -> dict[str, Any]:
         "hard": w.hard,
         "strength": w.strength,
         "findings": [{**finding_to_dict(f.finding), "new": f.new} for f in w.findings],
+        "moving_s": round(w.moving_s, 1),
+        "load": round(w.load, 1),
+        "load_basis": dict(w.load_bases),
+        "fitness": _round(w.fitness),
+        "fatigue": _round(w.fatigue),
+        "form": _round(w.form),
+        "acwr": _round(w.acwr, 2),
+        "zones": {"hr_s": list(w.hr_zones_s) or None, "pace_s": list(w.pace_zones_s) or None},
+        "easy_share": _round(w.easy_share, 3),
     }
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)

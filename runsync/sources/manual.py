@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
@@ -25,6 +26,7 @@ class StrengthEntry:
     day: date
     minutes: float
     note: str | None = None
+    rpe: float | None = None  # session RPE, 1-10 (Foster's CR-10): its load is RPE × minutes
 
 
 def manual_strength_session(athlete: Athlete, entry: StrengthEntry) -> Session:
@@ -32,6 +34,7 @@ def manual_strength_session(athlete: Athlete, entry: StrengthEntry) -> Session:
     local = datetime.combine(entry.day, MANUAL_START, tzinfo=athlete.tz)
     offset = local.utcoffset()
     digest = hashlib.sha256(f"{athlete.id}|{entry.day}|{entry.minutes}|{entry.note or ''}".encode()).hexdigest()
+    # the id leaves the RPE out: logging the same session again with an RPE updates it
     return Session(
         id=f"manual-{digest[:16]}",
         athlete=athlete.id,
@@ -42,6 +45,7 @@ def manual_strength_session(athlete: Athlete, entry: StrengthEntry) -> Session:
         name=entry.note or "Strength (logged)",
         elapsed_s=entry.minutes * 60,
         moving_s=entry.minutes * 60,
+        rpe=entry.rpe,
         sources=(Source("manual", digest[:16], entry.note),),
     )
 
@@ -58,7 +62,7 @@ def parse_strength_csv(text: str, where: str) -> list[StrengthEntry]:
 
 def _entry(row: list[str], where: str) -> StrengthEntry:
     if len(row) < 2:
-        raise UsageError(f"{where}: expected date,minutes[,note], got {','.join(row)!r}")
+        raise UsageError(f"{where}: expected date,minutes[,note[,rpe]], got {','.join(row)!r}")
     try:
         day = date.fromisoformat(row[0].strip())
     except ValueError:
@@ -69,5 +73,18 @@ def _entry(row: list[str], where: str) -> StrengthEntry:
         raise UsageError(f"{where}: minutes: expected a number, got {row[1]!r}") from None
     if not 0 < minutes <= 600:
         raise UsageError(f"{where}: minutes: expected 1-600, got {row[1]!r}")
+    rpe = _number(row[-1]) if len(row) >= 4 else None  # a last field that is not a number is part of the note
+    if rpe is not None:
+        if not 1 <= rpe <= 10:
+            raise UsageError(f"{where}: rpe: expected a number from 1 to 10, got {row[-1]!r}")
+        row = row[:-1]
     note = ",".join(row[2:]).strip() or None
-    return StrengthEntry(day, minutes, note)
+    return StrengthEntry(day, minutes, note, rpe)
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
