@@ -1,6 +1,6 @@
 """A coach's squad at scale: import, the nightly no-op sync, and Monday's audit and report, side by side in one run.
 
-    python benchmarks/squad.py [--athletes 1,10,50,200] [--weeks 52] [--dir DIR]
+    python benchmarks/squad.py [--athletes 1,10,50,200] [--weeks 52] [--dir DIR] [--repeat 3] [--parts read,...]
 
 Builds a squad of 50 athletes × `weeks` weeks of watch files (5-6 runs a week with 1 Hz samples: easy runs, a long
 run, tempo, 400 m and 1 km repeats, strength for most; every fifth athlete has no pace threshold, so their critical
@@ -107,8 +107,16 @@ def timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+REPEAT = 3  # each command's wall time is the median of this many runs (a shared machine is noisy)
+
+
 def command(config: Path, *args: str) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one `runsync` run in a fresh process."""
+    """Median wall seconds and peak RSS (MiB) of `runsync` runs, each in a fresh process."""
+    runs = sorted(_command_once(config, *args) for _ in range(REPEAT))
+    return runs[len(runs) // 2][0], max(rss for _, rss in runs)
+
+
+def _command_once(config: Path, *args: str) -> tuple[float, float]:
     probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
              "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=False); "
              "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)"
@@ -186,7 +194,8 @@ def clone_athletes(database: Path, target: Path, copies: int) -> None:
 def read_figures(folder: Path, database: Path, counts: list[int], weeks: int) -> None:
     now = (FIRST_MONDAY + timedelta(weeks=weeks, days=2)).isoformat() + "T09:00:00Z"
     year_ago = (FIRST_MONDAY - timedelta(days=1)).isoformat()
-    print(f"\nMonday morning ({now}), wall time of the command (incl. ~0.6 s of Python start-up) and peak memory:")
+    print(f"\nMonday morning ({now}), median wall time of {REPEAT} runs of the command (incl. ~0.7 s of Python "
+          "start-up) and peak memory:")
     print(f"{'athletes':>8}  {'audit --all':>20}  {'audit --all, year':>20}  {'report --all':>20}   round 1 (audit, "
           "year, report)")
     for count in counts:
@@ -247,17 +256,25 @@ def main() -> None:
     parser.add_argument("--athletes", default="1,10,50,200")
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument("--dir", type=Path)
+    parser.add_argument("--repeat", type=int, default=REPEAT, help="runs per command; the median is printed")
+    parser.add_argument("--parts", default="import,nightly,read,history", help="which figures to measure")
     args = parser.parse_args()
+    globals()["REPEAT"] = max(1, args.repeat)
+    parts = set(args.parts.split(","))
     counts = [int(n) for n in args.athletes.split(",")]
     folder = args.dir or Path(tempfile.mkdtemp(prefix="runsync-squad-"))
     print(f"{os.cpu_count()} cores; squad in {folder}")
     if not (folder / "fit").exists():
         print(f"{write_squad(folder, SQUAD, args.weeks)} files written for {SQUAD} athletes × {args.weeks} weeks")
-    import_figures(folder)
+    if "import" in parts:
+        import_figures(folder)
     database = squad_store(folder)
-    nightly_figures(folder, database)
-    read_figures(folder, database, counts, args.weeks)
-    history_memory(folder, args.weeks)
+    if "nightly" in parts:
+        nightly_figures(folder, database)
+    if "read" in parts:
+        read_figures(folder, database, counts, args.weeks)
+    if "history" in parts:
+        history_memory(folder, args.weeks)
     if not args.dir:
         shutil.rmtree(folder)
 

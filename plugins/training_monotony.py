@@ -12,6 +12,7 @@ have a load is not judged (a load missing for most days would make any week look
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -94,17 +95,19 @@ def weekly_strain(ctx: RuleContext) -> list[WeekLoad]:
     if days.empty:
         return []
     loads = dict(zip(days.index, days["training_load"].to_numpy(dtype=float), strict=True))
-    with_load = sessions[[isinstance(b, str) for b in sessions["load_basis"]]]
+    with_load: dict[date, list[tuple[str, str]]] = {}
+    for day, session_id, basis in zip(sessions.index, sessions["id"], sessions["load_basis"], strict=True):
+        if isinstance(basis, str):
+            with_load.setdefault(day, []).append((session_id, basis))
     found = []
     for start in ctx.weeks.index:
         dates = [start + timedelta(days=i) for i in range(7)]
         if dates[0] not in loads or dates[-1] not in loads:
             continue  # a week the data does not cover whole
-        inside = with_load[[d in set(dates) for d in with_load.index]]
-        bases: dict[str, int] = {}
-        for basis in inside["load_basis"]:
-            bases[basis] = bases.get(basis, 0) + 1
-        found.append(WeekLoad(start, np.array([loads[d] for d in dates]), list(inside["id"]), bases))
+        inside = [item for day in dates for item in with_load.get(day, ())]
+        bases = dict(Counter(basis for _, basis in inside))
+        daily = np.array([loads.get(day, 0.0) for day in dates])
+        found.append(WeekLoad(start, daily, [session_id for session_id, _ in inside], bases))
     return found
 
 
