@@ -12,16 +12,16 @@ import os
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import filelock
-import keyring
-import keyring.errors
 import platformdirs
-from keyring.backends import chainer, fail
 
 from runsync.config import APP, Config
 from runsync.errors import AuthError
+
+if TYPE_CHECKING:  # keyring is imported when a secret is needed: most commands never touch one
+    import keyring.backend
 
 SERVICE = "runsync"
 CLIENT_SECRET_ENV = "RUNSYNC_STRAVA_CLIENT_SECRET"
@@ -69,6 +69,8 @@ class KeyringSecrets:
 
 @contextlib.contextmanager
 def _keyring_errors(where: str) -> Iterator[None]:
+    import keyring.errors
+
     try:
         yield
     except keyring.errors.KeyringError as exc:
@@ -132,6 +134,9 @@ class FileSecrets:
 
 def ensure_usable_keyring() -> keyring.backend.KeyringBackend:
     """The configured keyring backend, or AuthError when there is none (typical under cron)."""
+    import keyring
+    from keyring.backends import chainer, fail
+
     backend = keyring.get_keyring()
     if isinstance(backend, fail.Keyring) or (isinstance(backend, chainer.ChainerBackend) and not backend.backends):
         raise AuthError(f"no system keyring is available (common under cron or over ssh); {OPT_IN}")

@@ -48,3 +48,10 @@ def test_every_package_in_the_tree_is_installed_by_pyproject() -> None:
     found = {".".join(p.parent.relative_to(REPO).parts) for p in (REPO / "runsync").rglob("__init__.py")}
     assert found - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"
     assert "runsync_plugins" in listed
+
+
+def test_the_report_commands_formats_are_the_renderers() -> None:
+    from runsync import report
+    from runsync.commands.report import FORMATS
+
+    assert tuple(sorted(report.RENDERERS)) == FORMATS

@@ -1,29 +1,30 @@
-"""The weekly report: one Report value (build.py) rendered as text, markdown, json (render.py) or html (html.py)."""
+"""The weekly report: one Report value (build.py) rendered as text, markdown, json (render.py) or html (html.py).
 
-from runsync.report.build import CHART_WEEKS, DEFAULT_WEEKS, build_report, last_complete_week
-from runsync.report.html import chart_cid, charts, to_html, to_html_file
-from runsync.report.model import AthleteReport, IntervalLine, Report, ReportFinding, WeekSummary, subject
-from runsync.report.render import to_json, to_markdown, to_text
+The names below are loaded on first use, so `audit` (which only needs report.findings) does not pay for jinja2 and
+the report builder at start-up."""
 
-RENDERERS = {"text": to_text, "markdown": to_markdown, "json": to_json, "html": to_html_file}
+from __future__ import annotations
 
-__all__ = [
-    "CHART_WEEKS",
-    "DEFAULT_WEEKS",
-    "RENDERERS",
-    "AthleteReport",
-    "IntervalLine",
-    "Report",
-    "ReportFinding",
-    "WeekSummary",
-    "build_report",
-    "chart_cid",
-    "charts",
-    "last_complete_week",
-    "subject",
-    "to_html",
-    "to_html_file",
-    "to_json",
-    "to_markdown",
-    "to_text",
-]
+import importlib
+from typing import Any
+
+_WHERE = {
+    "CHART_WEEKS": "build", "DEFAULT_WEEKS": "build", "build_report": "build", "last_complete_week": "build",
+    "chart_cid": "html", "charts": "html", "to_html": "html", "to_html_file": "html",
+    "AthleteReport": "model", "IntervalLine": "model", "Report": "model", "ReportFinding": "model",
+    "WeekSummary": "model", "subject": "model",
+    "to_json": "render", "to_markdown": "render", "to_text": "render",
+}  # fmt: skip
+
+__all__ = ["RENDERERS", *sorted(_WHERE)]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "RENDERERS":
+        from runsync.report.html import to_html_file
+        from runsync.report.render import to_json, to_markdown, to_text
+
+        return {"text": to_text, "markdown": to_markdown, "json": to_json, "html": to_html_file}
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"runsync.report.{_WHERE[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
