@@ -362,6 +362,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None, env: dict[str, 
     if url is not None:
         _check_url(reader, url, from_env="RUNSYNC_DATABASE_URL" in env)
     email = reader.section("email")
+    units = reader.section("report").get("units", "km")  # an athlete's own units win
     return Config(
         path=path,
         database=_resolve(base, database) if database else default_database_path(),
@@ -369,12 +370,11 @@ def parse_config(data: dict[str, Any], path: Path | None = None, env: dict[str, 
         secrets_backend=secrets.get("backend", "keyring"),
         secrets_file=_resolve(base, secrets["file"]) if "file" in secrets else None,
         week_start=WEEKDAYS.index(reader.section("calendar").get("week_start", "monday")),
-        units=reader.section("report").get("units", "km"),
+        units=units,
         fitness_days=reader.section("load").get("fitness_days", 42),
         fatigue_days=reader.section("load").get("fatigue_days", 7),
         fit_decoder=reader.section("fit").get("decoder", "fitdecode"),
-        athletes={a: _athlete(reader, a, raw, base, reader.section("report").get("units", "km"))
-                  for a, raw in athletes_raw.items()},  # fmt: skip
+        athletes={a: _athlete(reader, a, raw, base, units) for a, raw in athletes_raw.items()},
         strava=StravaSettings(origin=where, **reader.section("strava")),
         garmin=GarminSettings(origin=where, **reader.section("garmin")),
         email=EmailSettings(**{("sender" if k == "from" else k): v for k, v in email.items()}),

@@ -7,9 +7,12 @@ import io
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runsync.model import Lap, Session, format_distance, format_pace
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 JSON_VERSION = 1
 TABLE_WIDTH = 200  # when stdout is not a terminal: wide enough that rows do not wrap
@@ -88,7 +91,6 @@ def sessions_table(sessions: list[Session], intensity: Callable[[Session], str |
                    colour: bool = False) -> str:  # fmt: skip
     """A table for people (rich): local date and time, athlete, sport, distance and pace in the athlete's units,
     moving time, average HR, intensity, name and the session id (what `audit` findings name)."""
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold" if colour else "")
@@ -103,7 +105,16 @@ def sessions_table(sessions: list[Session], intensity: Callable[[Session], str |
         table.add_row(s.local_date.isoformat(), s.local_start.strftime("%H:%M"), s.athlete, s.sport, distance,
                       format_duration(s.moving_s), pace, f"{s.avg_hr:.0f}" if s.avg_hr else "-", intensity(s) or "-",
                       s.name or "", s.id)  # fmt: skip
-    console = Console(file=io.StringIO(), width=width or TABLE_WIDTH, force_terminal=colour, no_color=not colour,
+    return rich_text(lambda console: console.print(table), width or TABLE_WIDTH, colour)
+
+
+def rich_text(draw: Callable[[Console], None], width: int, colour: bool) -> str:
+    """What `draw` prints on a rich console `width` columns wide, as text: with colour codes only when `colour`
+    (a terminal), trailing spaces trimmed. One place for the sessions table and the audit's findings."""
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=width, force_terminal=colour, no_color=not colour,
                       color_system="standard" if colour else None, highlight=False, emoji=False)  # fmt: skip
-    console.print(table)
-    return "\n".join(line.rstrip() for line in console.file.getvalue().rstrip("\n").split("\n"))  # type: ignore[attr-defined]
+    draw(console)
+    lines = console.file.getvalue().rstrip("\n").split("\n")  # type: ignore[attr-defined]
+    return "\n".join(line.rstrip() for line in lines)

@@ -186,7 +186,7 @@ def _write_timeline(writer: _Writer, spec: ActivitySpec, track: Track, timed: li
 
 
 def _record_values(spec: ActivitySpec, sample: Sample) -> dict[str, float | int]:
-    """What _fill_record sets, by field name, in the message's field order (None: the field is absent)."""
+    """A record's values by field name, in the message's field order (None: the field is absent)."""
     values: dict[str, Any] = dict.fromkeys(_RECORD_ORDER)
     values["timestamp"] = _ms(spec, sample.t)
     values["heart_rate"] = sample.hr
@@ -218,19 +218,9 @@ def _timed_messages(spec: ActivitySpec, track: Track, track_laps: list[TrackLap]
 
 
 def _fill_record(record: RecordMessage, spec: ActivitySpec, sample: Sample) -> RecordMessage:
-    record.timestamp = _ms(spec, sample.t)
-    record.heart_rate = sample.hr
-    if spec.sub_sport == "strength_training":
-        return record
-    record.distance = sample.distance_m
-    record.speed = record.enhanced_speed = sample.speed_mps
-    if sample.cadence_spm is not None:
-        strides = sample.cadence_spm / 2
-        record.cadence = int(strides)
-        record.fractional_cadence = strides - int(strides)
-    if spec.sub_sport != "treadmill":
-        record.enhanced_altitude = sample.altitude_m
-        record.position_lat, record.position_long = position(spec, sample.distance_m)
+    """The same values set on fit-tool's message (None: the field is absent)."""
+    for name, value in _record_values(spec, sample).items():
+        setattr(record, name, value)
     return record
 
 

@@ -131,11 +131,13 @@ def distance_baseline(ctx: RuleContext, config: Config, rules: list[Rule], week:
     """The chosen week's baseline as the mileage-ramp rule defines it (its configured weeks), so the header and the
     rule's finding compare with the same weeks."""
     ramp = next((r for r in rules if r.id == RAMP_RULE), None)
-    settings = rule_config(ramp, config) if ramp is not None else {"baseline_weeks": 4, "progression_weeks": 2}
+    span: dict[str, int] = {}  # without the rule: weekly_baseline's own defaults (the rule's)
+    if ramp is not None:
+        settings = rule_config(ramp, config)
+        span = {"weeks": settings["baseline_weeks"], "skip": settings["progression_weeks"] - 1}
     runs = ctx.sessions.index[ctx.sessions["is_run"].to_numpy(dtype=bool)]
     weekly = dict(zip(ctx.weeks.index, ctx.weeks["distance_m"].astype(float), strict=True))
-    return weekly_baseline(weekly, week, weeks=settings["baseline_weeks"], skip=settings["progression_weeks"] - 1,
-                           first_run=min(runs) if len(runs) else None)  # fmt: skip
+    return weekly_baseline(weekly, week, first_run=min(runs) if len(runs) else None, **span)
 
 
 def mark_new(

@@ -12,11 +12,11 @@ BAR, CHOSEN, TEXT, GRID = "#b9c7d6", "#1f5f99", "#333333", "#e3e7ec"
 FITNESS, FATIGUE, FORM_UP, FORM_DOWN = "#1f5f99", "#b54708", "#067647", "#b42318"
 
 
-def chart_png(athlete: AthleteReport, units: str | None = None) -> bytes:
-    """~640 px wide at 2x density; the load panel only when there is a load curve."""
+def chart_png(athlete: AthleteReport) -> bytes:
+    """~640 px wide at 2x density, in the athlete's units; the load panel only when there is a load curve."""
     from matplotlib.figure import Figure  # imported here: matplotlib costs ~0.3 s, only reports need it
 
-    units = units or athlete.units
+    units = athlete.units
     curve = [p for p in athlete.load_curve if p[1] or p[2]]
     panels = 2 if curve else 1
     figure = Figure(figsize=(6.4, 2.2 * panels), dpi=200, layout="constrained")

@@ -3,14 +3,17 @@ DESIGN.md."""
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
+from runsync.export import rich_text
 from runsync.model import Finding, finding_to_dict
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 JSON_VERSION = 1
-MARK = {"info": "·", "warning": "!", "alert": "!!"}
 
 
 def findings_json(findings: Iterable[Finding]) -> str:
@@ -51,14 +54,15 @@ def findings_text(findings: list[Finding], new_keys: set[str] | frozenset[str] =
                   width: int | None = None, colour: bool = False) -> str:  # fmt: skip
     """Most severe first, each finding a heading line and its message wrapped to `width` (the terminal's, when
     there is one), coloured by severity only when `colour` (a terminal); repeated information grouped."""
-    from rich.console import Console
+    if not findings:
+        return "No findings: the training follows the rules audited."
+    return rich_text(lambda console: _draw_findings(console, findings, new_keys), width or TEXT_WIDTH, colour)
+
+
+def _draw_findings(console: Console, findings: list[Finding], new_keys: set[str] | frozenset[str]) -> None:
     from rich.padding import Padding
     from rich.text import Text
 
-    if not findings:
-        return "No findings: the training follows the rules audited."
-    console = Console(file=io.StringIO(), width=width or TEXT_WIDTH, force_terminal=colour, no_color=not colour,
-                      color_system="standard" if colour else None, highlight=False, emoji=False)  # fmt: skip
     for group in grouped(findings):
         first = group[0]
         head = Text()
@@ -81,8 +85,6 @@ def findings_text(findings: list[Finding], new_keys: set[str] | frozenset[str] =
             body = Text("on " + ", ".join(f"{f.start:%a %d %b}" + (f" ({_sessions(f)})" if f.sessions else "")
                                           for f in group))  # fmt: skip
         console.print(Padding(body, (0, 0, 0, 8)), overflow="fold", style="dim" if first.severity == "info" else "")
-    lines = console.file.getvalue().rstrip("\n").split("\n")  # type: ignore[attr-defined]
-    return "\n".join(line.rstrip() for line in lines)
 
 
 def findings_markdown(findings: list[Finding], new_keys: set[str] | frozenset[str] = frozenset()) -> str:

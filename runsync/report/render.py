@@ -11,7 +11,6 @@ from runsync.report.findings import TEXT_WIDTH
 from runsync.report.model import AthleteReport, Report, ReportFinding, WeekSummary
 
 JSON_VERSION = 1
-MARK = {"info": "·", "warning": "!", "alert": "!!"}
 BASIS_WORDS = {"hr": "heart rate", "pace": "pace", "rpe": "RPE", "none": "no load"}
 EASY_TARGET = 0.8  # Seiler's 80/20: about 80 % of the time below the first threshold
 __all__ = ["METRES", "distance", "duration", "to_json", "to_markdown", "to_text"]
@@ -117,6 +116,12 @@ def zone_rows(a: AthleteReport) -> list[tuple[str, str]]:
     return rows
 
 
+def rows(a: AthleteReport) -> list[tuple[str, str]]:
+    """The chosen week's figures, zones and change, (label, value) as the text and markdown reports show them."""
+    changed = change(a)
+    return [*figures(a.week, a.units), *zone_rows(a), *([("Change", changed)] if changed else [])]
+
+
 def earlier_findings(week: WeekSummary) -> list[str]:
     """An earlier week's findings that needed attention, alerts first: 'ALERT 3 hard days in 4'."""
     return [f"{f.finding.severity.upper()} {f.finding.title}" for f in week.findings_by_severity()]
@@ -150,9 +155,9 @@ def _athlete_text(a: AthleteReport) -> list[str]:
     lines = [title, "-" * len(title)]
     if a.note:  # nothing stored yet, or the report failed: no figures to show
         return [*lines, a.note]
-    rows = [*figures(a.week, units), *zone_rows(a), *([("Change", change(a))] if change(a) else [])]
-    width = max(len(label) for label, _ in rows) + 2
-    lines += [line for label, value in rows for line in textwrap.wrap(
+    shown = rows(a)
+    width = max(len(label) for label, _ in shown) + 2
+    lines += [line for label, value in shown for line in textwrap.wrap(
         value, TEXT_WIDTH, initial_indent=f"{label + ':':<{width}}", subsequent_indent=" " * width)]
     if a.intervals:
         lines += ["", "Interval sessions:"]
@@ -184,19 +189,18 @@ def _athlete_markdown(a: AthleteReport) -> list[str]:
     if a.note:  # nothing stored yet, or the report failed: no figures to show
         return [*out, f"_{_md(a.note)}_"]
     out += ["| | |", "|---|---|"]
-    out += [f"| {label} | {value} |" for label, value in [*figures(a.week, a.units), *zone_rows(a)]]
-    if change(a):
-        out.append(f"| Change | {change(a)} |")
+    out += [f"| {label} | {value} |" for label, value in rows(a)]
     if a.intervals:
         out += ["", "**Interval sessions**", ""]
         for i in a.intervals:
             name = f" — _{_md(i.session_name)}_" if i.session_name else ""
             out.append(f"- {i.day:%a %d %b}: {_md(i.structure)}{name}")
     out += ["", "**Findings**", ""]
-    for item in shown_findings(a.week):
+    found = shown_findings(a.week)
+    for item in found:
         new, f = "**NEW** " if item.new else "", item.finding
         out.append(f"- {new}**{f.severity}** {_md(f.title)}. {_md(f.message)}")
-    if not shown_findings(a.week):
+    if not found:
         out.append("- none")
     out += ["", "**Weeks before**", ""]
     for w in reversed(a.previous):
