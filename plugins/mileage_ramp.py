@@ -1,9 +1,10 @@
 """mileage-ramp: running volume built too fast while no strength work was logged in the trailing 14 days.
 
 Triggers: a week > 30 % above the mean of the weeks before a two-week progression, or a run > 10 % longer than the
-longest of the previous 30 days (Frandsen 2025). Both need ≥ 28 days of history. An EWMA acute:chronic ratio
-> 1.5 is information only. With strength work logged the rule stays silent. Nielsen 2014, Buist 2008, Gabbett 2016
-and its critics, Lauersen 2014/2018, Blagrove 2018.
+longest of the previous 30 days (Frandsen 2025). Both need ≥ 28 days of history; the weekly one (and the EWMA
+acute:chronic ratio > 1.5, information only) also ≥ 6 runs in the 28 days before the week (the single-run spike
+does not: coming back from a break is when it matters). With strength work logged the rule stays silent.
+Nielsen 2014, Buist 2008, Gabbett 2016 and its critics, Lauersen 2014/2018, Blagrove 2018.
 """
 
 from __future__ import annotations
@@ -61,16 +62,17 @@ class MileageRamp(Rule):
             return
         first = history.dates[0]
         for week in ctx.weeks.index:
-            if not history.enough_before(week, ctx.config["min_history_days"], ctx.config["min_history_runs"]):
+            if not history.started_before(week, ctx.config["min_history_days"]):
                 continue
             end = week + timedelta(days=6)
             in_week = history.runs_between(week, end)
-            ramp = week_ramp(ctx, week, first, history.weekly) or run_ramp(ctx, in_week, history)
+            weekly = history.enough_before(week, ctx.config["min_history_days"], ctx.config["min_history_runs"])
+            ramp = (week_ramp(ctx, week, first, history.weekly) if weekly else None) or run_ramp(ctx, in_week, history)
             if ramp is not None and not history.strength_between(
                 end - timedelta(days=ctx.config["strength_days"] - 1), end
             ):
                 yield self._warning(ctx, ramp, in_week, end, history)
-            elif ramp is None and not history.strength_between(week - timedelta(days=7), end):
+            elif ramp is None and weekly and not history.strength_between(week - timedelta(days=7), end):
                 yield from self._acwr_info(ctx, week, end, in_week, history)
 
     def _warning(self, ctx: RuleContext, ramp: Ramp, runs: list[Session], end: date, history: History) -> Finding:
@@ -157,11 +159,16 @@ class History:
         """The longest run from `first` up to the day before `before`."""
         return max(self.distances[bisect_left(self.dates, first) : bisect_left(self.dates, before)], default=0.0)
 
+    def started_before(self, day: date, days: int) -> bool:
+        """The history starts ≥ `days` days before `day` (a new user's first weeks are not judged)."""
+        return self.dates[0] <= day - timedelta(days=days)
+
     def enough_before(self, day: date, days: int, runs: int) -> bool:
-        """Ratio triggers need ≥ `days` days of recorded running before `day`, with ≥ `runs` runs in them."""
+        """The weekly ratio needs ≥ `days` days of recorded running before `day`, with ≥ `runs` runs in them (a
+        single run's spike needs only the history: after a break it is the very case to catch)."""
         first = day - timedelta(days=days)
         recent = bisect_left(self.dates, day) - bisect_left(self.dates, first)
-        return self.dates[0] <= first and recent >= runs
+        return self.started_before(day, days) and recent >= runs
 
     def strength_between(self, first: date, last: date) -> bool:
         return bisect_right(self.strength, last) > bisect_left(self.strength, first)

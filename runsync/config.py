@@ -101,6 +101,7 @@ class Config:
     fitness_days: int = 42  # the time constants of fitness (chronic) and fatigue (acute) training load
     fatigue_days: int = 7
     fit_decoder: str = "fitdecode"  # or "fitparse" (the optional extra runsync[fitparse])
+    max_file_bytes: int = 256 * 2**20  # [files] max_bytes: a bigger file (or unpacked gzip / zip member) is refused
     athletes: dict[str, Athlete] = field(default_factory=dict)
     strava: StravaSettings = field(default_factory=StravaSettings)
     garmin: GarminSettings = field(default_factory=GarminSettings)
@@ -186,10 +187,17 @@ def _within(value: float, low: float | None, high: float | None) -> bool:
 
 def _range_words(low: float | None, high: float | None) -> str:
     if low is not None and high is not None:
-        return f"from {low:g} to {high:g}"
+        return f"from {_n(low)} to {_n(high)}"
     if low is not None:
-        return f"of at least {low:g}" if low else "of 0 or more"
-    return f"of at most {high:g}" if high is not None else "(finite)"
+        return f"of at least {_n(low)}" if low else "of 0 or more"
+    return f"of at most {_n(high)}" if high is not None else "(finite)"
+
+
+def _n(value: float) -> str:
+    """1.5, 65536 or 17,179,869,184: whole numbers in full (grouped when long), others short."""
+    if float(value).is_integer():
+        return f"{int(value):,}" if abs(value) >= 10_000_000 else f"{int(value)}"
+    return f"{value:g}"
 
 
 def number(low: float | None = None, high: float | None = None, unit: str = "") -> Key:
@@ -211,6 +219,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "report": {"units": Key("string", choices=("km", "mi"))},
     "load": {"fitness_days": integer(7, 365, "days"), "fatigue_days": integer(1, 60, "days")},
     "fit": {"decoder": Key("string", choices=("fitdecode", "fitparse"))},
+    "files": {"max_bytes": integer(2**16, 2**34, "bytes")},
     "strava": {
         "client_id": STRING,
         "api_url": STRING,
@@ -374,6 +383,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None, env: dict[str, 
         fitness_days=reader.section("load").get("fitness_days", 42),
         fatigue_days=reader.section("load").get("fatigue_days", 7),
         fit_decoder=reader.section("fit").get("decoder", "fitdecode"),
+        max_file_bytes=reader.section("files").get("max_bytes", 256 * 2**20),
         athletes={a: _athlete(reader, a, raw, base, units) for a, raw in athletes_raw.items()},
         strava=StravaSettings(origin=where, **reader.section("strava")),
         garmin=GarminSettings(origin=where, **reader.section("garmin")),

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 JSON_VERSION = 1
 TABLE_WIDTH = 200  # when stdout is not a terminal: wide enough that rows do not wrap
 CSV_FIELDS = ("id", "athlete", "sport", "start", "local_date", "name", "distance_m", "elapsed_s", "moving_s",
-              "avg_hr", "max_hr", "intensity", "laps", "sources")  # fmt: skip
+              "avg_hr", "max_hr", "intensity", "laps", "sources", "intensity_basis")  # fmt: skip
+Lookup = Callable[["Session"], str | None]
 
 
 def iso_utc(moment: datetime) -> str:
@@ -42,7 +43,7 @@ def lap_to_dict(lap: Lap) -> dict[str, Any]:
     }
 
 
-def session_to_dict(session: Session, intensity: str | None = None) -> dict[str, Any]:
+def session_to_dict(session: Session, intensity: str | None = None, basis: str | None = None) -> dict[str, Any]:
     return {
         "id": session.id,
         "athlete": session.athlete,
@@ -58,20 +59,22 @@ def session_to_dict(session: Session, intensity: str | None = None) -> dict[str,
         "intensity": intensity,
         "laps": [lap_to_dict(lap) for lap in session.laps],
         "sources": [{"kind": s.kind, "id": s.id, "name": s.name} for s in session.sources],
+        "intensity_basis": basis,
     }
 
 
-def sessions_json(sessions: list[Session], intensity: Callable[[Session], str | None]) -> str:
-    payload = {"version": JSON_VERSION, "sessions": [session_to_dict(s, intensity(s)) for s in sessions]}
+def sessions_json(sessions: list[Session], intensity: Lookup, basis: Lookup = lambda _s: None) -> str:
+    """The DESIGN contract; `intensity_basis` says how each run's intensity was told (or that it could not be)."""
+    payload = {"version": JSON_VERSION, "sessions": [session_to_dict(s, intensity(s), basis(s)) for s in sessions]}
     return json.dumps(payload, indent=2)
 
 
-def sessions_csv(sessions: list[Session], intensity: Callable[[Session], str | None]) -> str:
+def sessions_csv(sessions: list[Session], intensity: Lookup, basis: Lookup = lambda _s: None) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
     for session in sessions:
-        row = session_to_dict(session, intensity(session))
+        row = session_to_dict(session, intensity(session), basis(session))
         row["laps"] = len(session.laps)
         row["sources"] = " ".join(f"{s.kind}:{s.id}" for s in session.sources)
         writer.writerow(row)

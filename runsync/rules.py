@@ -102,8 +102,8 @@ class RuleContext:
     @property
     def thresholds(self) -> Thresholds:
         """The athlete's thresholds as of the last session (an estimated critical speed changes with time)."""
-        last = next((a for s in reversed(self.session_list) if (a := self.analysis(s)) and a.cs_mps), None)
-        return self.settings.thresholds(last.cs_mps if last and self.settings.estimate_cs else None)
+        last = next((a for s in reversed(self.session_list) if (a := self.analysis(s)) and a.estimate), None)
+        return self.settings.thresholds(last.estimate if last else None)
 
     @property
     def sessions(self) -> pd.DataFrame:
@@ -155,8 +155,7 @@ class RuleContext:
         def compute() -> SessionAnalysis:
             stored = self.analysis(session)
             with_samples = session.replace(samples=self.samples(session.id))
-            estimate = stored.cs_mps if stored and settings.estimate_cs else None
-            return analyse_session(with_samples, settings, estimate)
+            return analyse_session(with_samples, settings, stored.estimate if stored else None)
 
         return self._once(f"recomputed:{session.id}:{hash(settings)}", compute)
 

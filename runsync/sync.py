@@ -32,7 +32,7 @@ from runsync.dedupe import find_duplicate, merge
 from runsync.errors import DecodeError
 from runsync.model import Session
 from runsync.pool import map_bounded
-from runsync.sources.files import FILE_KINDS, READERS, read_activity, walk_files
+from runsync.sources.files import FILE_KINDS, MAX_BYTES, READERS, read_activity, walk_files
 from runsync.sources.items import FileItem, ImportItem, Problem, Provenance, Skipped
 from runsync.sources.report import SyncReport
 from runsync.store import RawRecord, Store, fingerprint, pack_samples, unpack_samples
@@ -93,6 +93,7 @@ class DecodeTask:
     decoder: str = "fitdecode"
     path: str | None = None
     data: bytes | None = None
+    max_bytes: int = MAX_BYTES
 
 
 @dataclass
@@ -106,12 +107,13 @@ class FileJob:
     mtime_ns: int | None = None
     settings: AnalysisSettings | None = None
     decoder: str = "fitdecode"
+    max_bytes: int = MAX_BYTES
 
     @property
     def task(self) -> DecodeTask:
         on_disk = self.item.path is not None
         return DecodeTask(self.item.name, self.digest, self.item.athlete, self.settings, self.decoder,
-                          self.item.path, None if on_disk else self.data)  # fmt: skip
+                          self.item.path, None if on_disk else self.data, self.max_bytes)  # fmt: skip
 
 
 class Decoded(NamedTuple):
@@ -145,7 +147,7 @@ def decode_task(task: DecodeTask) -> Decoded | Failed:
             return Failed("the file changed while it was being imported; the next sync takes it")
     try:
         found = read_activity(data, name=task.name, digest=task.digest, athlete=task.athlete.id, tz=task.athlete.tz,
-                              decoder=task.decoder)  # fmt: skip
+                              decoder=task.decoder, max_bytes=task.max_bytes)  # fmt: skip
     except DecodeError as exc:
         return Failed(str(exc), exc.kind)
     sessions = found.sessions or []
@@ -160,7 +162,7 @@ def decode_task(task: DecodeTask) -> Decoded | Failed:
 def _analyse(session: Session, settings: AnalysisSettings | None) -> SessionAnalysis | Efforts | None:
     if settings is None:
         return None
-    return efforts_of(session) if settings.estimate_cs else analyse_session(session, settings)
+    return efforts_of(session) if settings.estimates else analyse_session(session, settings)
 
 
 @dataclass
@@ -179,9 +181,11 @@ class KnownFiles:
 
 
 def new_file_job(store: Store, item: FileItem, report: SyncReport, known: KnownFiles,
-                 settings: AnalysisSettings | None = None, decoder: str = "fitdecode") -> FileJob | None:  # fmt: skip
+                 settings: AnalysisSettings | None = None, decoder: str = "fitdecode",
+                 max_bytes: int = MAX_BYTES) -> FileJob | None:  # fmt: skip
     """A job for a file to import; None (counted in the report) when it cannot be read, or was imported (or failed)
-    before: a file on disk whose size and mtime are unchanged costs a stat(), any other is read and hashed."""
+    before: a file on disk whose size and mtime are unchanged costs a stat(), any other is read and hashed. A file
+    (or archive member) over `max_bytes` is refused before it is read, and remembered as failing."""
     size = mtime = None
     try:
         if item.path is not None:
@@ -190,15 +194,14 @@ def new_file_job(store: Store, item: FileItem, report: SyncReport, known: KnownF
             remembered = known.paths.get(item.path)
             if remembered and remembered[:2] == (size, mtime) and _seen_before(item.name, remembered[2], report, known):
                 return None
-            data = Path(item.path).read_bytes()
-        else:
-            data = item.load() if item.load else b""
+        if (size or item.size or 0) > max_bytes:
+            return _unread(store, item, report, f"refused: {size or item.size:,} bytes, over [files] max_bytes "
+                                                f"({max_bytes:,}); an activity file is a few MB")  # fmt: skip
+        data = Path(item.path).read_bytes() if item.path is not None else item.load() if item.load else b""
     except OSError as exc:
-        report.failed.append((item.name, f"cannot read: {exc.strerror or exc}"))
-        return None
+        return _unread(store, item, report, f"cannot read: {exc.strerror or exc}")
     except DecodeError as exc:
-        report.failed.append((item.name, str(exc)))
-        return None
+        return _unread(store, item, report, str(exc))
     digest = hashlib.sha256(data).hexdigest()
     if _seen_before(item.name, digest, report, known):
         with store.transaction():
@@ -208,7 +211,21 @@ def new_file_job(store: Store, item: FileItem, report: SyncReport, known: KnownF
                 attach_provenance(store, digest, item.provenance)
         return None
     known.seen.add(digest)
-    return FileJob(item, data, digest, size, mtime, settings, decoder)
+    return FileJob(item, data, digest, size, mtime, settings, decoder, max_bytes)
+
+
+UNREAD = "unread:"  # raw records of items that could not even be read, keyed by their name
+
+
+def _unread(store: Store, item: FileItem, report: SyncReport, reason: str) -> None:
+    """An item refused or unreadable before its bytes were had: named in the report and remembered as failing (by
+    name: there is no content to hash), so `runsync status` lists it until it imports."""
+    report.failed.append((item.name, reason))
+    if not store.db.read_only:
+        with store.transaction():
+            store.save_raw("file", UNREAD + item.name, athlete=item.athlete.id, payload=None, path=item.name,
+                           status="error", error=reason)  # fmt: skip
+    return None
 
 
 def _seen_before(name: str, digest: str, report: SyncReport, known: KnownFiles) -> bool:
@@ -278,6 +295,7 @@ def save_file_job(store: Store, job: FileJob, outcome: Decoded | Failed, report:
 
 
 def _remember(store: Store, job: FileJob) -> None:
+    store.forget_raw("file", UNREAD + job.item.name)  # it could be read this time
     if job.item.path is not None:
         store.save_file(job.item.path, job.item.athlete.id, job.size or 0, job.mtime_ns or 0, job.digest)
 
@@ -314,7 +332,8 @@ def _new_jobs(store: Store, items: Iterable[ImportItem], report: SyncReport, con
         if isinstance(item, FileItem):
             if item.athlete.id not in settings:
                 settings[item.athlete.id] = analysis_settings(config, item.athlete)
-            job = new_file_job(store, item, report, known, settings[item.athlete.id], config.fit_decoder)
+            job = new_file_job(store, item, report, known, settings[item.athlete.id], config.fit_decoder,
+                               config.max_file_bytes)  # fmt: skip
             if job is not None:
                 yield job
                 continue
@@ -368,7 +387,7 @@ def files_for(athlete: Athlete, extra_dirs: Iterable[Path], report: SyncReport) 
         if not folder.is_dir():
             report.failed.append((str(folder), f"watch folder for {athlete.id} not found"))
             continue
-        files.extend(walk_files(folder, problems=report.failed))
+        files.extend(walk_files(folder, problems=report.failed, notes=report.notes))
     return files
 
 

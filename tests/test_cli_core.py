@@ -44,7 +44,9 @@ def test_sync_imports_watch_files_silently_and_sessions_are_on_the_local_day(con
     first = sessions[0]
     assert first["start"] == "2026-10-11T01:30:00Z"
     assert set(first) == {"id", "athlete", "sport", "start", "local_date", "name", "distance_m", "elapsed_s",
-                          "moving_s", "avg_hr", "max_hr", "intensity", "laps", "sources"}  # fmt: skip
+                          "moving_s", "avg_hr", "max_hr", "intensity", "laps", "sources",
+                          "intensity_basis"}  # fmt: skip
+    assert first["intensity_basis"].startswith(("heart rate vs", "pace vs", "interval set"))
     assert first["sport"] == "run" and first["distance_m"] == pytest.approx(5000, abs=5)
     assert first["sources"][0]["kind"] == "fit"
     assert {lap["intensity"] for lap in sessions[1]["laps"]} >= {"active", "rest"}

@@ -17,6 +17,7 @@ from runsync_plugins.mileage_ramp import MileageRamp
 from runsync_plugins.missing_easy_days import MissingEasyDays
 
 from runsync.analysis import AnalysisSettings, analyse_session, best_efforts, to_grid
+from runsync.analysis.efforts import Estimate
 from runsync.analysis.session import analyse_sessions
 from runsync.config import Athlete
 from runsync.model import SAMPLE_COLUMNS, SPORTS, Lap, Session, Source
@@ -112,7 +113,7 @@ FAST = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[Hea
 @given(session=sessions(), athlete=ATHLETES)
 def test_analysis_of_any_single_session_gives_a_result_never_an_exception(session: Session, athlete: Athlete) -> None:
     settings = AnalysisSettings.for_athlete(athlete)
-    found = analyse_session(session, settings, estimated_cs=3.5)
+    found = analyse_session(session, settings, Estimate(cs_mps=3.5))
     assert found.error is None, found.error  # degrading is for the unforeseen: these inputs are all foreseen
     assert found.intensity is None or found.intensity.level in ("easy", "moderate", "hard")
     assert found.load is None or np.isfinite(found.load.value)

@@ -4,7 +4,7 @@ frames by local date that rules and reports read (runsync.analysis.calendar). `r
 fresh: what is stale (new code, new thresholds, changed content) is recomputed, in parallel."""
 
 from runsync.analysis.calendar import daily_frame, sessions_frame, week_start_of, weekly_frame
-from runsync.analysis.efforts import Efforts, best_efforts, critical_speed
+from runsync.analysis.efforts import Efforts, Estimate, best_efforts, critical_speed
 from runsync.analysis.intensity import INTENSITY_LIMITS, Intensity, IntensityParams, Thresholds, classify, easy_time
 from runsync.analysis.intervals import (
     INTERVAL_LIMITS,
@@ -33,6 +33,7 @@ __all__ = [
     "AnalysisSettings",
     "Blocks",
     "Efforts",
+    "Estimate",
     "Grid",
     "Intensity",
     "IntensityParams",

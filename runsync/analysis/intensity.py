@@ -23,6 +23,7 @@ class Thresholds:
     cs_mps: float | None = None
     cs_basis: str | None = None  # "critical speed" | "threshold pace" | "critical speed estimated from best efforts"
     resting_hr: float | None = None
+    hr_basis: str | None = None  # "max HR" | "max HR estimated from the highest seen"
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ def classify(
 def _hard(blocks: Blocks, th: Thresholds, p: IntensityParams) -> Intensity | None:
     minutes = {}
     if th.max_hr:
-        minutes[f"HR ≥ {p.hard_hr_fraction:.0%} of max"] = blocks.seconds(blocks.hr >= p.hard_hr_fraction * th.max_hr)
+        of = "max" if th.hr_basis in (None, "max HR") else f"the {th.hr_basis}"
+        minutes[f"HR ≥ {p.hard_hr_fraction:.0%} of {of}"] = blocks.seconds(blocks.hr >= p.hard_hr_fraction * th.max_hr)
     if th.lthr:
         minutes[f"HR ≥ {p.hard_lthr_fraction:.0%} of LTHR"] = blocks.seconds(
             blocks.hr >= p.hard_lthr_fraction * th.lthr
@@ -106,7 +108,8 @@ def _easy_or_moderate(blocks: Blocks, th: Thresholds, p: IntensityParams) -> Int
     share = easy.easy_s / easy.basis_s
     if easy.basis == "hr":
         limit = p.easy_hr_fraction * th.max_hr if th.max_hr else p.easy_lthr_fraction * (th.lthr or 0)
-        label = f"HR below {limit:.0f}"
+        estimated = th.max_hr and th.hr_basis not in (None, "max HR")
+        label = f"HR below {limit:.0f}" + (f" ({p.easy_hr_fraction:.0%} of the {th.hr_basis})" if estimated else "")
     else:
         label = f"slower than {p.easy_speed_fraction:.0%} of {th.cs_basis}"
     level = "easy" if share >= p.easy_share else "moderate"

@@ -19,6 +19,7 @@ STANDARD_DISTANCES_M = (100, 150, 200, 300, 400, 500, 600, 800, 1000, 1200, 1500
 REP_INTENSITIES = frozenset({"active", "interval"})
 REST_INTENSITIES = frozenset({"rest", "recovery"})
 AUTO_TRIGGERS = frozenset({"distance", "position", "time"})
+REP_ENTER, REP_LEAVE = 0.85, 0.80  # of the typical rep speed, in the stream (reps fade, jogs and cool-downs don't)
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class IntervalParams:
     min_rest_s: float = 5.0
     similar_pct: float = 20.0  # reps within ± this of the set's median distance (or duration)
     max_rest_s: float = 600.0  # a longer stop is not a recovery between reps
-    min_rest_ratio: float = 0.08  # median rest ≥ this × the median rep time (stops in a tempo run are not rests)
+    min_rest_ratio: float = 0.06  # median rest ≥ this × the median rep time (stops in a tempo run are not rests)
 
 
 INTERVAL_LIMITS: dict[str, tuple[float, float]] = {
@@ -164,11 +165,60 @@ def _lap_rep(session: Session, lap: Lap) -> Rep:
 def _from_stream(grid: Grid | None, cs_mps: float, params: IntervalParams) -> IntervalSet | None:
     if grid is None:
         return None
-    spans = _hysteresis(grid.speed(3), cs_mps * params.enter_fraction, cs_mps * params.leave_fraction)
+    speed = grid.speed(3)
+    thresholds = _stream_thresholds(speed, cs_mps, params)
+    spans = [_sharpened(grid.speed_raw, a, b, sum(thresholds) / 2) for a, b in _hysteresis(speed, *thresholds)]
     t, dist = grid.t, grid.distance_m
     spans = _merge_short_rests(spans, t, params.min_rest_s)
-    reps = [Rep(t[a], t[b], dist[b] - dist[a], t[b] - t[a]) for a, b in spans]
+    # a grid value is stamped at the end of its second: a span of seconds a .. b-1 runs from t[a-1] to t[b-1]
+    reps = [Rep(t[p], t[q], dist[q] - dist[p], t[q] - t[p]) for a, b in spans
+            if (q := max(b - 1, 0)) > (p := max(a - 1, 0))]  # fmt: skip
     return _best_set([r for r in reps if r.duration_s >= params.min_rep_s], params, "stream")
+
+
+def _stream_thresholds(speed: np.ndarray, cs_mps: float, params: IntervalParams) -> tuple[float, float]:
+    """Where a rep starts and ends in the speed stream: above enter × CS, below leave × CS, and, since reps are run
+    well above the jog or easy running around them, never below REP_ENTER / REP_LEAVE of the typical rep speed: a
+    last rep that runs straight into an easy cool-down, or a rep that fades, is still told apart."""
+    enter, leave = params.enter_fraction * cs_mps, params.leave_fraction * cs_mps
+    moving = speed[speed > 0.5]
+    fast = moving[moving > max(enter, _split(moving))]  # the faster of the session's two kinds of running
+    if fast.size:
+        rep_speed = float(np.median(fast))
+        enter = max(enter, REP_ENTER * rep_speed)
+        leave = min(enter, max(leave, REP_LEAVE * rep_speed))
+    return enter, leave
+
+
+def _split(values: np.ndarray, bins: int = 64) -> float:
+    """Otsu's threshold: the value that best splits `values` into a slow and a fast group (reps from the jogs,
+    warm-up and cool-down around them, whatever share of the session the reps are)."""
+    if values.size < 2 or values.max() <= values.min():
+        return float(values.max()) if values.size else 0.0
+    counts, edges = np.histogram(values, bins=bins)
+    centres = (edges[:-1] + edges[1:]) / 2
+    weight = np.cumsum(counts)
+    mass = np.cumsum(counts * centres)
+    total, total_mass = weight[-1], mass[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slow_mean, fast_mean = mass / weight, (total_mass - mass) / (total - weight)
+        between = weight * (total - weight) * (slow_mean - fast_mean) ** 2
+    return float(edges[int(np.nanargmax(between[:-1])) + 1])
+
+
+def _sharpened(raw: np.ndarray, a: int, b: int, middle: float, most: int = 3) -> tuple[int, int]:
+    """The span's edges moved (by at most `most` seconds) to where the raw speed crosses `middle`: smoothing blurs
+    a rep's first and last seconds into the rest beside them."""
+    for _ in range(most):
+        if a > 0 and raw[a - 1] > middle:
+            a -= 1
+        elif a < b - 1 and raw[a] <= middle:
+            a += 1
+        if b < len(raw) and raw[b] > middle:
+            b += 1
+        elif b > a + 1 and raw[b - 1] <= middle:
+            b -= 1
+    return a, b
 
 
 def _hysteresis(speed: np.ndarray, enter: float, leave: float) -> list[tuple[int, int]]:

@@ -2,7 +2,8 @@
 
 A stored analysis is fresh when it was computed from the session's current content (fingerprint) with the key the
 athlete's settings give now (analysis version, thresholds, parameters, and, for an athlete without a configured
-pace threshold, the critical speed estimated from the stored best efforts as of the session's day). Anything else is
+pace threshold or max HR, the estimates from the stored best efforts and heart rates as of the session's day, read
+from the whole history: a credible estimate may come later than the day, runsync.analysis.efforts). Anything else is
 recomputed from the session's samples, on `workers` processes, and saved; on a read-only store it is computed and
 used without being saved. So a finding is never computed from a stale analysis, and samples are read only for
 the sessions whose analysis is stale.
@@ -13,15 +14,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
-from runsync.analysis.efforts import EFFORT_DAYS, EFFORTS_VERSION, EffortRow, Efforts, critical_speed_by_day
+from runsync.analysis.efforts import EFFORTS_VERSION, EffortRow, Efforts, Estimate, estimates_by_day
 from runsync.analysis.session import (
     AnalysisSettings,
     SessionAnalysis,
     analyse_session,
     analysis_settings,
+    effort_row,
     efforts_of,
     from_json,
     to_json,
@@ -52,7 +54,7 @@ class AnalyseTask:
     store: str
     ids: tuple[str, ...]
     settings: AnalysisSettings
-    estimates: tuple[float | None, ...]  # the estimated critical speed per id (settings.estimate_cs)
+    estimates: tuple[Estimate | None, ...]  # the estimated references per id (settings.estimates)
     efforts_only: bool = False
 
 
@@ -83,16 +85,16 @@ def fresh_analyses(
     sync). `on_progress(done, total)` follows the recomputation."""
     stats = stats if stats is not None else RefreshStats()
     settings = analysis_settings(config, athlete)
-    first = since - timedelta(days=EFFORT_DAYS) if since and settings.estimate_cs else since
-    rows = store.analysis_rows(athlete.id, since=first, until=until, payload=load)
-    targets = [r for r in rows if since is None or r.local_date >= since]
+    targets = store.analysis_rows(athlete.id, since=since, until=until, payload=load)
     stats.checked += len(targets)
-    estimates: dict[date, float | None] = {}
-    if settings.estimate_cs:
-        rows = _with_fresh_efforts(store, rows, settings, workers, stats)
-        targets = [r for r in rows if since is None or r.local_date >= since]
-        efforts = [_effort_row(r) for r in rows if r.sport in RUN_SPORTS]
-        estimates = critical_speed_by_day(efforts, [r.local_date for r in targets])
+    estimates: dict[date, Estimate] = {}
+    if settings.estimates:  # judged against the whole history's evidence, whatever window is read
+        whole = since is None and until is None
+        history = _with_fresh_efforts(store, targets if whole else store.analysis_rows(athlete.id), settings,
+                                      workers, stats)  # fmt: skip
+        targets = history if whole else targets  # a stale target is recomputed whole, its efforts with it
+        efforts = [_effort_row(r) for r in history if r.sport in RUN_SPORTS]
+        estimates = estimates_by_day(efforts, [r.local_date for r in targets])
     keys = {r.session_id: settings.key(estimates.get(r.local_date)) for r in targets}
     found: dict[str, SessionAnalysis] = {}
     stale = []
@@ -131,7 +133,8 @@ def _parse(row: AnalysisRow) -> SessionAnalysis | None:
 
 
 def _effort_row(row: AnalysisRow) -> EffortRow:
-    return EffortRow(row.local_date, row.best_3min_m, row.best_12min_m, row.distance_m, row.moving_s)
+    return effort_row(row.local_date, Efforts(row.best_3min_m, row.best_12min_m), row.distance_m, row.moving_s,
+                      row.avg_hr, row.max_hr, row.workout_type)  # fmt: skip
 
 
 def _with_fresh_efforts(store: Store, rows: list[AnalysisRow], settings: AnalysisSettings, workers: int | None,
@@ -157,7 +160,7 @@ def _with_efforts(row: AnalysisRow, efforts: Efforts) -> AnalysisRow:
     return replace(row, best_3min_m=efforts.best_3min_m, best_12min_m=efforts.best_12min_m)
 
 
-def _recompute(store: Store, stale: list[AnalysisRow], settings: AnalysisSettings, estimates: dict[date, float | None],
+def _recompute(store: Store, stale: list[AnalysisRow], settings: AnalysisSettings, estimates: dict[date, Estimate],
                workers: int | None, stats: RefreshStats,
                on_progress: Callable[[int, int], None] | None) -> dict[str, SessionAnalysis]:  # fmt: skip
     computed: dict[str, SessionAnalysis] = {}
@@ -183,7 +186,7 @@ def _workers(workers: int | None, count: int) -> int | None:
     return 1 if count <= 2 * CHUNK else workers
 
 
-def _tasks(store: Store, rows: list[AnalysisRow], settings: AnalysisSettings, estimates: dict[date, float | None],
+def _tasks(store: Store, rows: list[AnalysisRow], settings: AnalysisSettings, estimates: dict[date, Estimate],
            efforts_only: bool = False) -> Iterator[AnalyseTask]:  # fmt: skip
     for i in range(0, len(rows), CHUNK):
         chunk = rows[i : i + CHUNK]

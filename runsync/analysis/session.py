@@ -14,13 +14,13 @@ import functools
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 from typing import Any
 
 import numpy as np
 
-from runsync.analysis.efforts import EFFORTS_VERSION, EffortRow, Efforts, best_efforts, critical_speed_by_day
+from runsync.analysis.efforts import EFFORTS_VERSION, EffortRow, Efforts, Estimate, best_efforts, estimates_by_day
 from runsync.analysis.intensity import INTENSITY_LIMITS, Intensity, IntensityParams, Thresholds, classify
 from runsync.analysis.intervals import INTERVAL_LIMITS, IntervalParams, IntervalSet, Rep, detect_intervals
 from runsync.analysis.load import Load, session_load
@@ -30,15 +30,18 @@ from runsync.config import Athlete, Config, integer, number
 from runsync.errors import ConfigError
 from runsync.model import Session
 
-ANALYSIS_VERSION = 1  # bump when any analysis changes what it computes: every stored analysis is then recomputed
+ANALYSIS_VERSION = 2  # bump when any analysis changes what it computes: every stored analysis is then recomputed
 INTENSITY_RULE, INTERVAL_RULE = "missing-easy-days", "interval-sessions"  # the sections that hold the parameters
 ESTIMATED = "critical speed estimated from best efforts"
+ESTIMATED_HR = "max HR estimated from the highest seen"
+NO_REFERENCE = "no reference yet"
 
 
 @dataclass(frozen=True)
 class AnalysisSettings:
-    """What an athlete's analyses are computed with. `cs_mps` None with `estimate_cs`: each session is judged against
-    the critical speed estimated from the athlete's stored best efforts as of that session's day."""
+    """What an athlete's analyses are computed with. `cs_mps` None (`estimate_cs`), or neither `max_hr` nor `lthr`
+    (`estimate_hr`): each session is judged against the athlete's credible estimate as of that session's day
+    (runsync.analysis.efforts.Estimate), or against no reference when there is none yet."""
 
     max_hr: float | None = None
     lthr: float | None = None
@@ -57,20 +60,72 @@ class AnalysisSettings:
     def estimate_cs(self) -> bool:
         return self.cs_mps is None
 
-    def thresholds(self, estimated_cs: float | None = None) -> Thresholds:
-        if not self.estimate_cs:
-            return Thresholds(self.max_hr, self.lthr, self.cs_mps, self.cs_basis, self.resting_hr)
-        return Thresholds(self.max_hr, self.lthr, estimated_cs, ESTIMATED if estimated_cs else None, self.resting_hr)
+    @property
+    def estimate_hr(self) -> bool:
+        return self.max_hr is None and self.lthr is None
 
-    def key(self, estimated_cs: float | None = None) -> str:
+    @property
+    def estimates(self) -> bool:
+        """Some reference comes from the athlete's history, so a session cannot be analysed on its own."""
+        return self.estimate_cs or self.estimate_hr
+
+    def thresholds(self, estimate: Estimate | None = None) -> Thresholds:
+        estimate = estimate or Estimate()
+        cs, cs_basis = (estimate.cs_mps, ESTIMATED) if self.estimate_cs else (self.cs_mps, self.cs_basis)
+        max_hr, hr_basis = (estimate.max_hr, ESTIMATED_HR) if self.estimate_hr else (self.max_hr, "max HR")
+        return Thresholds(max_hr, self.lthr, cs, cs_basis if cs else None, self.resting_hr,
+                          hr_basis if max_hr else None)  # fmt: skip
+
+    def key(self, estimate: Estimate | None = None) -> str:
         """The analysis key for a session judged with these settings (and this day's estimate, if estimated)."""
-        return _key(self, estimated_cs)
+        return _key(self, estimate if self.estimates else None)
+
+    def references(self, estimate: Estimate | None = None) -> tuple[str | None, str | None]:
+        """What a run is judged against by heart rate and by pace, in words ('max HR 190 (config)', 'critical speed
+        estimated from best efforts (4:05/km, up to 2026-10-12)'), None where there is nothing."""
+        estimate = estimate or Estimate()
+        hr = (f"max HR {self.max_hr:.0f} (config)" if self.max_hr else f"LTHR {self.lthr:.0f} (config)" if self.lthr
+              else f"{ESTIMATED_HR} ({estimate.max_hr:.0f} bpm, up to {estimate.max_hr_from})" if estimate.max_hr
+              else None)  # fmt: skip
+        pace = (f"{self.cs_basis} {_pace(self.cs_mps)} (config)" if self.cs_mps
+                else f"{ESTIMATED} ({_pace(estimate.cs_mps)}, up to {estimate.cs_from})" if estimate.cs_mps
+                else None)  # fmt: skip
+        return hr, pace
+
+
+def intensity_basis(intensity: Intensity | None, references: tuple[str | None, str | None], is_run: bool) -> str | None:
+    """How a run's intensity was told, in words: 'pace vs threshold pace 4:10/km (config)', 'heart rate vs max HR
+    estimated ...', 'race', 'interval set (stream)', or, with nothing to judge it by, 'no reference yet'."""
+    if not is_run:
+        return None
+    hr, pace = references
+    if intensity is None:
+        return "unknown: no heart rate or pace to judge by" if hr or pace else NO_REFERENCE
+    kind = intensity.basis[0] if intensity.basis else ""
+    if kind == "hr":
+        return f"heart rate vs {hr}"
+    if kind == "pace":
+        return f"pace vs {pace}"
+    return "race" if kind == "race" else f"interval set ({kind})"
+
+
+def no_reference_advice(athlete: Athlete, runs: int) -> str:
+    """What to set when runs have no intensity reference (no configured threshold, no credible estimate yet)."""
+    return (f"{runs} run{'' if runs == 1 else 's'} of {athlete.name} could not be judged easy, moderate or hard: no "
+            f"reference yet (no race or hard effort to estimate one from). Set athletes.{athlete.id}.threshold_pace "
+            f'(e.g. "4:30/km"), critical_speed or max_hr in the config.')
+
+
+def _pace(speed_mps: float) -> str:
+    seconds = round(1000 / speed_mps)
+    return f"{seconds // 60}:{seconds % 60:02d}/km"
 
 
 @functools.lru_cache(maxsize=4096)
-def _key(settings: AnalysisSettings, estimated_cs: float | None) -> str:
+def _key(settings: AnalysisSettings, estimate: Estimate | None) -> str:
     """Cached: a squad's sessions share a handful of keys."""
-    inputs = {"v": ANALYSIS_VERSION, "efforts": EFFORTS_VERSION, "th": asdict(settings.thresholds(estimated_cs)),
+    inputs = {"v": ANALYSIS_VERSION, "efforts": EFFORTS_VERSION, "th": asdict(settings.thresholds(estimate)),
+              "ref": settings.references(estimate),
               "intensity": asdict(settings.intensity), "intervals": asdict(settings.intervals),
               "zones": [PACE_ZONES, LTHR_ZONES, MAX_HR_ZONES]}  # fmt: skip
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:20]
@@ -114,16 +169,22 @@ class SessionAnalysis:
     zones: Zones = field(default_factory=Zones)
     load: Load | None = None
     cs_mps: float | None = None  # the critical speed the session was judged against
+    max_hr: float | None = None  # the max HR it was judged against (configured or estimated)
+    intensity_basis: str | None = None  # how the intensity was told, in words (runs only; see intensity_basis())
+    estimate: Estimate | None = None  # the estimate it was judged with (athletes without configured thresholds)
     error: str | None = None  # the analysis failed on this session: why (everything else is unknown)
 
 
-def analyse_session(session: Session, settings: AnalysisSettings, estimated_cs: float | None = None,
+def analyse_session(session: Session, settings: AnalysisSettings, estimate: Estimate | None = None,
                     efforts: Efforts | None = None) -> SessionAnalysis:  # fmt: skip
     """Pure; never raises for a session's data (an `error` analysis instead). `efforts`: already known ones."""
-    key = settings.key(estimated_cs)
+    key = settings.key(estimate)
     try:
         with np.errstate(all="ignore"):
-            return _analyse(session, settings, settings.thresholds(estimated_cs), key, efforts)
+            analysis = _analyse(session, settings, settings.thresholds(estimate), key, efforts)
+            used = estimate if settings.estimates else None
+            told = intensity_basis(analysis.intensity, settings.references(estimate), session.is_run)
+            return replace(analysis, intensity_basis=told, estimate=used)
     except Exception as exc:  # one odd session degrades itself, never the athlete
         return SessionAnalysis(key, efforts or Efforts(), error=f"{type(exc).__name__}: {exc}")
 
@@ -141,19 +202,26 @@ def _analyse(session: Session, settings: AnalysisSettings, th: Thresholds, key: 
         zones=time_in_zones(blocks, th, settings.intensity, session.is_run),
         load=session_load(session, blocks, th),
         cs_mps=th.cs_mps,
+        max_hr=th.max_hr,
     )
 
 
 def analyse_sessions(sessions: Sequence[Session], settings: AnalysisSettings) -> dict[str, SessionAnalysis]:
     """Analyse sessions held in memory with their samples (plugin tests, runsync.testing): each judged against the
-    critical speed estimated from these sessions' own best efforts as of its day, as the store's path does."""
-    estimates: dict[date, float | None] = {}
+    estimates from these sessions' own best efforts and heart rates as of its day, as the store's path does."""
+    estimates: dict[date, Estimate] = {}
     efforts = {s.id: efforts_of(s) for s in sessions if s.is_run}
-    if settings.estimate_cs:
-        rows = [EffortRow(s.local_date, e.best_3min_m, e.best_12min_m, s.distance_m, s.moving_s)
+    if settings.estimates:
+        rows = [effort_row(s.local_date, e, s.distance_m, s.moving_s, s.avg_hr, s.max_hr, s.workout_type)
                 for s in sessions if (e := efforts.get(s.id)) is not None]  # fmt: skip
-        estimates = critical_speed_by_day(rows, [s.local_date for s in sessions])
+        estimates = estimates_by_day(rows, [s.local_date for s in sessions])
     return {s.id: analyse_session(s, settings, estimates.get(s.local_date), efforts.get(s.id)) for s in sessions}
+
+
+def effort_row(day: date, efforts: Efforts, distance_m: float | None, moving_s: float | None, avg_hr: float | None,
+               max_hr: float | None, workout_type: str | None) -> EffortRow:  # fmt: skip
+    return EffortRow(day, efforts.best_3min_m, efforts.best_12min_m, distance_m, moving_s, avg_hr, max_hr,
+                     workout_type == "race")  # fmt: skip
 
 
 def efforts_of(session: Session) -> Efforts:
@@ -179,6 +247,9 @@ def to_json(analysis: SessionAnalysis) -> str:
         "zones": [zones.hr_s, zones.hr_basis, zones.pace_s, zones.easy_s, zones.basis_s, zones.easy_basis],
         "load": [load.value, load.basis] if load else None,
         "cs_mps": analysis.cs_mps,
+        "max_hr": analysis.max_hr,
+        "intensity_basis": analysis.intensity_basis,
+        "estimate": _estimate_json(analysis.estimate),
         "error": analysis.error,
     }
     return json.dumps(data, separators=(",", ":"), default=_plain)
@@ -201,8 +272,31 @@ def from_json(key: str, efforts: Efforts, text: str) -> SessionAnalysis:
         zones=Zones(_tuple(zones[0]), zones[1], _tuple(zones[2]), *zones[3:]) if zones else Zones(),
         load=Load(*load) if load else None,
         cs_mps=data.get("cs_mps"),
+        max_hr=data.get("max_hr"),
+        intensity_basis=data.get("intensity_basis"),
+        estimate=_estimate_from(data.get("estimate")),
         error=data.get("error"),
     )
+
+
+def _estimate_json(estimate: Estimate | None) -> list[Any] | None:
+    if estimate is None:
+        return None
+    return [estimate.cs_mps, _iso(estimate.cs_from), estimate.max_hr, _iso(estimate.max_hr_from)]
+
+
+def _estimate_from(data: list[Any] | None) -> Estimate | None:
+    if not data:
+        return None
+    return Estimate(data[0], _day(data[1]), data[2], _day(data[3]))
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 def _tuple(values: list[float] | None) -> tuple[float, ...] | None:

@@ -65,11 +65,12 @@ def to_grid(samples: pd.DataFrame | None) -> Grid | None:
         return None
     grid = np.arange(np.floor(t[0]), np.ceil(t[-1]) + 1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        speed = np.clip(np.nan_to_num(_speed_on_grid(picked["speed_mps"], t, distance, grid)), 0, MAX_SPEED_MPS)
+        on_grid = _distance_on_grid(t, distance, picked["speed_mps"], grid)
+        speed = np.clip(np.nan_to_num(_speed_on_grid(picked["speed_mps"], t, on_grid, grid)), 0, MAX_SPEED_MPS)
     hr = picked["hr"]
     known = np.isfinite(hr) & (hr > 0)
     hr_grid = np.interp(grid, t[known], hr[known]) if known.sum() > 1 else np.full(len(grid), np.nan)
-    return Grid(grid, np.interp(grid, t, distance), speed, hr_grid)
+    return Grid(grid, on_grid, speed, hr_grid)
 
 
 def _distance(columns: dict[str, np.ndarray], t: np.ndarray) -> np.ndarray | None:
@@ -86,10 +87,29 @@ def _distance(columns: dict[str, np.ndarray], t: np.ndarray) -> np.ndarray | Non
     return np.maximum.accumulate(np.maximum(filled, 0.0))
 
 
-def _speed_on_grid(recorded: np.ndarray, t: np.ndarray, distance: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    """The recorded speed where records are dense; across a gap (> 2 s) the gap's mean speed (0 when paused)."""
+
+def _distance_on_grid(t: np.ndarray, distance: np.ndarray, recorded: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """The distance at each second. Across a gap in the records (> 2 s) the watch wrote the next record when
+    something changed ("smart recording"), or after an auto-pause: its last second ran at the next record's own
+    speed and the seconds before it at the even pace that covers the rest of the gap's distance (none, after a
+    pause). So a rep that starts from a standing rest keeps its first metres, and one that ends in a walk its last."""
+    dt, moved = np.diff(t), np.diff(distance)
+    gap = dt > 2.0
+    if not gap.any():
+        return np.interp(grid, t, distance)
+    last_second = np.where(np.isfinite(recorded[1:]), recorded[1:], moved / np.where(dt > 0, dt, 1.0))
+    last_second = np.clip(last_second, 0.0, moved)
+    knots_t = np.concatenate([t, t[1:][gap] - 1.0])
+    knots_d = np.concatenate([distance, distance[1:][gap] - last_second[gap]])
+    order = np.argsort(knots_t, kind="stable")
+    return np.interp(grid, knots_t[order], knots_d[order])
+
+
+def _speed_on_grid(recorded: np.ndarray, t: np.ndarray, on_grid: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """The recorded speed where records are dense; across a gap (> 2 s) the speed the distance on the grid
+    implies (0 when paused)."""
     if not np.isfinite(recorded).any():
-        recorded = np.gradient(distance, t)
+        recorded = np.gradient(np.interp(t, grid, on_grid), t)
     valid = np.isfinite(recorded)
     if valid.sum() == 0:
         return np.zeros(len(grid))
@@ -97,8 +117,8 @@ def _speed_on_grid(recorded: np.ndarray, t: np.ndarray, distance: np.ndarray, gr
     idx = np.clip(np.searchsorted(t, grid, side="right") - 1, 0, len(t) - 2)
     dt = t[idx + 1] - t[idx]
     in_gap = (dt > 2.0) & (grid > t[idx]) & (grid < t[idx + 1])
-    gap_speed = (distance[idx + 1] - distance[idx]) / np.where(dt > 0, dt, 1.0)
-    speed[in_gap] = gap_speed[in_gap]
+    implied = np.diff(on_grid, prepend=on_grid[0])
+    speed[in_gap] = implied[in_gap]
     return speed
 
 

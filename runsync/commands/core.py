@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import shlex
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,9 +22,12 @@ from runsync.commands._common import (
     progress_line,
     terminal,
 )
-from runsync.config import find_config_path
+from runsync.config import Athlete, find_config_path
 from runsync.errors import UsageError
 from runsync.model import Session
+
+if TYPE_CHECKING:
+    from runsync.analysis import SessionAnalysis
 from runsync.starter import missing_folders, write_starter_config
 
 
@@ -50,12 +55,19 @@ def init(ctx: click.Context, athlete_id: str, name: str | None, timezone: str | 
 
 
 STILL_FAILING_LISTED = 3  # files that failed on an earlier run are listed one per line up to this many
+FAILED_LISTED = 20  # failures of this run listed one per line; past that one line counts the rest
 
 
 def report_sync(app: App, report: sync.SyncReport) -> None:
-    """Failures always go to stderr (one line each); the summary only with -v."""
-    for path, reason in report.failed:
+    """Failures always go to stderr (one line each, the first FAILED_LISTED of them, then one line counting the
+    rest); the summary only with -v."""
+    for path, reason in report.failed[:FAILED_LISTED]:
         click.echo(f"skipped {path}: {reason}", err=True)
+    if len(report.failed) > FAILED_LISTED:
+        rest = report.failed[FAILED_LISTED:]
+        reasons = Counter(reason.split(" (")[0] for _, reason in rest).most_common(3)
+        common = "; ".join(f"{n} × {why}" for why, n in reasons)
+        click.echo(f"skipped {len(rest)} more ({common}); `runsync status` lists every failing file", err=True)
     still = report.still_failing
     if 0 < len(still) <= STILL_FAILING_LISTED:
         for path, reason, since in still:
@@ -173,11 +185,13 @@ def sessions(app: App, athlete_id: str | None, since: date | None, until: date |
     if athlete_id:
         app.config.athlete(athlete_id)
     found = app.store.sessions(athlete_id, since=since, until=until)
-    lookup = intensity_lookup(app, found)
+    analyses = analyses_named(app, found)
+    lookup = intensity_lookup(analyses)
     if fmt == "table":
         click.echo(export.sessions_table(found, lookup, units_lookup(app), **terminal()))
     else:
-        click.echo((export.sessions_json if fmt == "json" else export.sessions_csv)(found, lookup))
+        basis = lambda s: intensity_basis_of(analyses.get(s.id), s)  # noqa: E731
+        click.echo((export.sessions_json if fmt == "json" else export.sessions_csv)(found, lookup, basis))
 
 
 def units_lookup(app: App) -> Callable[[str], str]:
@@ -185,13 +199,34 @@ def units_lookup(app: App) -> Callable[[str], str]:
     return lambda athlete: a.units if (a := app.config.athletes.get(athlete)) else app.config.units
 
 
-def intensity_lookup(app: App, sessions: list[Session]) -> Callable[[Session], str | None]:
-    """Session → easy | moderate | hard from its stored analysis; a session whose analysis failed is named."""
+def analyses_named(app: App, sessions: list[Session]) -> dict[str, SessionAnalysis]:
+    """The sessions' stored analyses; a session whose analysis failed is named."""
     analyses = app.analyses_of(sessions)
     for session in sessions:
         if (found := analyses.get(session.id)) is not None and found.error:
             click.echo(f"warning: intensity unknown for {session.id} ({session.local_date}): {found.error}", err=True)
+    return analyses
+
+
+def unjudged_runs_advice(app: App, athlete: Athlete) -> list[str]:
+    """A line naming the config key when some of the athlete's runs have no intensity reference."""
+    from runsync.analysis.refresh import fresh_analyses
+    from runsync.analysis.session import NO_REFERENCE, no_reference_advice
+
+    analyses = fresh_analyses(app.store, app.config, athlete)
+    unjudged = sum(1 for a in analyses.values() if a.intensity_basis == NO_REFERENCE)
+    return [no_reference_advice(athlete, unjudged)] if unjudged else []
+
+
+def intensity_lookup(analyses: dict[str, SessionAnalysis]) -> Callable[[Session], str | None]:
+    """Session → easy | moderate | hard from its analysis (None: unknown)."""
     return lambda s: a.intensity.level if (a := analyses.get(s.id)) is not None and a.intensity else None
+
+
+def intensity_basis_of(analysis: SessionAnalysis | None, session: Session) -> str | None:
+    if analysis is None or not session.is_run:
+        return None
+    return f"unknown: the analysis failed ({analysis.error})" if analysis.error else analysis.intensity_basis
 
 
 @click.command()
@@ -206,10 +241,14 @@ def athletes(app: App) -> None:
     from runsync.status import source_line, source_states
 
     counts = app.store.athletes_with_sessions()
+    advice = []
     for athlete in app.config.athletes.values():
         sources = [source_line(src) for src in source_states(app.store, athlete, lambda: app.secrets, app.now)]
         line = f"{athlete.id}\t{athlete.name}\t{athlete.timezone}\t{counts.get(athlete.id, 0)} sessions"
         click.echo(line + "\t" + ("; ".join(sources) or "no sources"))
+        advice += unjudged_runs_advice(app, athlete) if counts.get(athlete.id) else []
+    for line in advice:
+        click.echo(f"note: {line}", err=True)
 
 
 @click.command()
@@ -250,7 +289,8 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
                                on_item=progress)  # fmt: skip
     report_sync(app, report)
     found = app.store.sessions()[-14:]
-    click.echo(export.sessions_table(found, intensity_lookup(app, found), units_lookup(app), **terminal()))
+    lookup = intensity_lookup(analyses_named(app, found))
+    click.echo(export.sessions_table(found, lookup, units_lookup(app), **terminal()))
     click.echo("\nAudit of the demo weeks:")
     from runsync.commands.audit import audit
 

@@ -189,7 +189,7 @@ def _record_values(spec: ActivitySpec, sample: Sample) -> dict[str, float | int]
     """A record's values by field name, in the message's field order (None: the field is absent)."""
     values: dict[str, Any] = dict.fromkeys(_RECORD_ORDER)
     values["timestamp"] = _ms(spec, sample.t)
-    values["heart_rate"] = sample.hr
+    values["heart_rate"] = sample.hr if spec.heart_rate else None
     if spec.sub_sport == "strength_training":
         return values
     values["distance"] = sample.distance_m
@@ -224,13 +224,14 @@ def _fill_record(record: RecordMessage, spec: ActivitySpec, sample: Sample) -> R
     return record
 
 
-def _stats(message: Any, samples: list[Sample], distance_m: float) -> None:
+def _stats(message: Any, samples: list[Sample], distance_m: float, heart_rate: bool = True) -> None:
     """Timer time, distance, HR and speed fields shared by lap and session."""
     message.total_timer_time = float(len(samples))
     message.total_distance = distance_m
     if samples:
-        message.avg_heart_rate = round(sum(s.hr for s in samples) / len(samples))
-        message.max_heart_rate = max(s.hr for s in samples)
+        if heart_rate:
+            message.avg_heart_rate = round(sum(s.hr for s in samples) / len(samples))
+            message.max_heart_rate = max(s.hr for s in samples)
         message.avg_speed = message.enhanced_avg_speed = distance_m / len(samples)
 
 
@@ -242,7 +243,7 @@ def _lap_message(spec: ActivitySpec, lap: TrackLap, index: int) -> LapMessage:
     message.event, message.event_type = Event.LAP, EventType.STOP
     message.total_elapsed_time = float(lap.end_t - lap.start_t)
     end_distance = lap.samples[-1].distance_m if lap.samples else lap.start_distance_m
-    _stats(message, lap.samples, end_distance - lap.start_distance_m)
+    _stats(message, lap.samples, end_distance - lap.start_distance_m, spec.heart_rate)
     if lap.intensity:
         message.intensity = Intensity[lap.intensity.upper()]
     message.lap_trigger = LapTrigger[lap.trigger.upper()]
@@ -288,7 +289,7 @@ def _session(spec: ActivitySpec, track: Track, num_laps: int) -> SessionMessage:
     message.sub_sport = SubSport[spec.sub_sport.upper()]
     message.total_elapsed_time = float(track.end_t)
     distance = track.samples[-1].distance_m if track.samples else 0.0
-    _stats(message, track.samples, distance)
+    _stats(message, track.samples, distance, spec.heart_rate)
     altitudes = [s.altitude_m for s in track.samples]
     message.total_ascent = round(sum(max(0.0, b - a) for a, b in pairwise(altitudes)))
     message.num_laps = num_laps

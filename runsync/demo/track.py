@@ -50,6 +50,7 @@ class ActivitySpec:
     start_lon: float = -0.1246
     hr_noise: float = 2.0
     seed: int = 0
+    heart_rate: bool = True  # False: a watch without a strap (no heart rate recorded)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from runsync.analysis import week_start_of
 from runsync.analysis.calendar import Baseline, fitness_fatigue, weekly_baseline
+from runsync.analysis.session import NO_REFERENCE, no_reference_advice
 from runsync.audit import HISTORY_DAYS, audit_stored
 from runsync.config import Athlete, Config
 from runsync.errors import RunsyncError
@@ -107,7 +108,17 @@ def build_athlete(
         load_curve=tuple((day, *(round(float(v), 1) for v in row)) for day, row in
                          zip(shown.index, shown[["fitness", "fatigue", "form"]].to_numpy(), strict=True)),  # fmt: skip
         hr_zone_basis="lthr" if athlete.lthr else "max_hr" if athlete.max_hr else None,
+        advice=reference_advice(athlete, ctx, since=first),
     )
+
+
+def reference_advice(athlete: Athlete, ctx: RuleContext, since: date | None = None) -> tuple[str, ...]:
+    """One line when runs (since `since`) could not be judged easy, moderate or hard for want of a reference."""
+    unjudged = [s for s in ctx.session_list if s.is_run and (since is None or s.local_date >= since)
+                and (a := ctx.analysis(s)) is not None and a.intensity_basis == NO_REFERENCE]  # fmt: skip
+    if not unjudged:
+        return ()
+    return (no_reference_advice(athlete, len(unjudged)),)
 
 
 def load_curves(days: pd.DataFrame, config: Config) -> pd.DataFrame:

@@ -88,6 +88,7 @@ class AthleteReport:
     note: str | None = None  # said instead of / before the figures: no sessions yet, or why the report failed
     failed: bool = False  # the report could not be built (the others still are)
     crashed: tuple[str, ...] = ()  # rules that raised on this athlete's data ("rule-id (athlete)")
+    advice: tuple[str, ...] = ()  # what the athlete or coach can fix to make the report better (config keys)
 
     @property
     def week(self) -> WeekSummary:

@@ -159,6 +159,7 @@ def _athlete_text(a: AthleteReport) -> list[str]:
     width = max(len(label) for label, _ in shown) + 2
     lines += [line for label, value in shown for line in textwrap.wrap(
         value, TEXT_WIDTH, initial_indent=f"{label + ':':<{width}}", subsequent_indent=" " * width)]
+    lines += [wrapped for line in a.advice for wrapped in textwrap.wrap(f"Note: {line}", TEXT_WIDTH)]
     if a.intervals:
         lines += ["", "Interval sessions:"]
         lines += [f"  {i.day:%a %d %b}  {i.structure}" + (f"  ({i.session_name})" if i.session_name else "")
@@ -190,6 +191,7 @@ def _athlete_markdown(a: AthleteReport) -> list[str]:
         return [*out, f"_{_md(a.note)}_"]
     out += ["| | |", "|---|---|"]
     out += [f"| {label} | {value} |" for label, value in rows(a)]
+    out += [f"\n_Note: {_md(line)}_" for line in a.advice]
     if a.intervals:
         out += ["", "**Interval sessions**", ""]
         for i in a.intervals:
@@ -228,6 +230,8 @@ def _athlete_json(a: AthleteReport) -> dict[str, Any]:
                                     "skipped_weeks": a.baseline.skipped}  # fmt: skip
     found["load_curve"] = [{"date": d.isoformat(), "fitness": fit, "fatigue": fat, "form": form}
                            for d, fit, fat, form in a.load_curve]  # fmt: skip
+    if a.advice:
+        found["advice"] = list(a.advice)
     if a.note:
         found["note"] = a.note  # no sessions stored yet, or why this athlete's report failed
     if a.failed:

@@ -28,6 +28,7 @@ class FileItem:
     load: Callable[[], bytes] | None = None  # an archive member: read in the main process when its turn comes
     provenance: Provenance | None = None
     identify: Callable[[Session], Provenance | None] | None = None  # provenance found from the session itself
+    size: int | None = None  # an archive member's unpacked size, as the archive declares it (checked before reading)
 
 
 @dataclass(frozen=True)

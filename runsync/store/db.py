@@ -153,6 +153,11 @@ class Store(DerivedRows, RateBudgetRows):
             (source, source_id, part, payload),
         )
 
+    def forget_raw(self, source: str, source_id: str) -> None:
+        """Drop what is recorded of a payload (every part)."""
+        self.db.execute("DELETE FROM raw_payloads WHERE source = ? AND source_id = ?", (source, source_id))
+        self.db.execute("DELETE FROM raw WHERE source = ? AND source_id = ?", (source, source_id))
+
     def raw_records(self, source: str | None = None, athlete: str | None = None, status: str | None = None
                     ) -> list[RawRecord]:  # fmt: skip
         sql, args = f"SELECT {RAW_COLUMNS} FROM raw WHERE 1 = 1", []

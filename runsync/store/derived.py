@@ -31,16 +31,20 @@ class AnalysisRow:
     best_12min_m: float | None
     key: str | None  # of the settings the stored analysis was computed with (None: efforts only)
     payload: str | None
+    avg_hr: float | None = None
+    max_hr: float | None = None
+    workout_type: str | None = None
 
 
 ANALYSIS_ROW_SQL = (
     "SELECT s.id, s.local_date, s.sport, s.distance_m, s.moving_s, s.fingerprint, a.fingerprint, a.efforts_version,"
-    " a.best_3min_m, a.best_12min_m, a.key, a.payload FROM sessions s LEFT JOIN analysis a ON a.session_id = s.id"
+    " a.best_3min_m, a.best_12min_m, a.key, a.payload, s.avg_hr, s.max_hr, s.workout_type"
+    " FROM sessions s LEFT JOIN analysis a ON a.session_id = s.id"
 )
 
 
 def _analysis_row(r: Sequence[Any], payload: bool) -> AnalysisRow:
-    return AnalysisRow(r[0], date.fromisoformat(r[1]), *r[2:11], r[11] if payload else None)
+    return AnalysisRow(r[0], date.fromisoformat(r[1]), *r[2:11], r[11] if payload else None, *r[12:15])
 
 
 class DerivedRows:

@@ -12,12 +12,14 @@ import os
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
+from runsync.config import Athlete
 from runsync.errors import DecodeError
+from runsync.sources.items import FileItem
 
 MAX_TOTAL_BYTES = 10 * 2**30
-MAX_MEMBER_BYTES = 512 * 2**20
+MAX_MEMBER_BYTES = 2**34  # the import refuses members over [files] max_bytes before reading them
 MAX_RATIO = 100
 
 
@@ -126,6 +128,15 @@ def open_archive(path: Path) -> Archive:
 def loader(archive: Archive, name: str) -> Callable[[], bytes]:
     """A member's bytes, read when the import gets to it (not when the member is listed)."""
     return lambda: archive.read(name)
+
+
+def member_item(archive: Archive, name: str, athlete: Athlete, **known: Any) -> FileItem:
+    """A member to import: named "archive:member", read when its turn comes, its declared size known up front."""
+    try:
+        size = archive.size(name)
+    except OSError:
+        size = None
+    return FileItem(f"{archive.label}:{name}", athlete, load=loader(archive, name), size=size, **known)
 
 
 def members_under(archive: Archive, *prefixes: str) -> Iterator[str]:

@@ -18,9 +18,9 @@ from pathlib import PurePosixPath
 from runsync.config import Athlete
 from runsync.errors import DecodeError
 from runsync.model import Session, Source
-from runsync.sources.archives import Archive, loader, members_under
+from runsync.sources.archives import Archive, member_item, members_under
 from runsync.sources.files import SUFFIXES
-from runsync.sources.items import FileItem, ImportItem, Problem, Provenance, Skipped
+from runsync.sources.items import ImportItem, Problem, Provenance, Skipped
 
 ROOT = "DI_CONNECT/"
 UPLOADS = "DI_CONNECT/DI-Connect-Uploaded-Files/"
@@ -113,7 +113,6 @@ def _uploaded(archive: Archive, members: list[str], athlete: Athlete, summaries:
             continue
         match = ID_IN_NAME.search(PurePosixPath(member).stem)
         known = summaries.by_id.get(match.group(1)) if match else None
-        yield FileItem(f"{archive.label}:{member}", athlete, load=loader(archive, member),
-                       provenance=summaries.provenance(known),
-                       identify=None if known else summaries.by_start)  # fmt: skip
+        yield member_item(archive, member, athlete, provenance=summaries.provenance(known),
+                          identify=None if known else summaries.by_start)  # fmt: skip
 

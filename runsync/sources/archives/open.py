@@ -8,7 +8,7 @@ from pathlib import Path
 
 from runsync.config import Athlete
 from runsync.errors import DecodeError
-from runsync.sources.archives import Archive, FolderArchive, ZipArchive, is_zip, loader
+from runsync.sources.archives import Archive, FolderArchive, ZipArchive, is_zip, member_item
 from runsync.sources.archives.garmin_export import garmin_export_items, is_garmin_export
 from runsync.sources.archives.strava_export import is_strava_export, strava_export_items
 from runsync.sources.files import SUFFIXES, walk_files
@@ -67,6 +67,6 @@ def _plain_zip(archive: Archive, athlete: Athlete) -> Iterator[ImportItem]:
         return
     for name in archive.names():
         if name in activity:
-            yield FileItem(f"{archive.label}:{name}", athlete, load=loader(archive, name))
+            yield member_item(archive, name, athlete)
         else:
             yield Skipped(f"{archive.label}:{name}")

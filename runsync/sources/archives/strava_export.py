@@ -19,10 +19,10 @@ from pathlib import PurePosixPath
 from runsync.config import Athlete
 from runsync.errors import DecodeError
 from runsync.model import Session, Source
-from runsync.sources.archives import Archive, loader
+from runsync.sources.archives import Archive, member_item
 from runsync.sources.files import SUFFIXES
 from runsync.sources.files.track import sport_of
-from runsync.sources.items import FileItem, ImportItem, Problem, Provenance, Skipped
+from runsync.sources.items import ImportItem, Problem, Provenance, Skipped
 from runsync.sources.strava.normalise import to_sport
 
 HEADERS = {  # field → header names (accents and case ignored), in every language Strava exports
@@ -95,7 +95,7 @@ def strava_export_items(archive: Archive, athlete: Athlete) -> Iterator[ImportIt
                 yield Problem(f"{archive.label}:{member}", f"listed in activities.csv (activity {found['id']}) but "
                                                            "missing from the export")  # fmt: skip
                 continue
-            yield FileItem(f"{archive.label}:{member}", athlete, load=loader(archive, member), provenance=provenance)
+            yield member_item(archive, member, athlete, provenance=provenance)
         else:
             try:
                 yield row_session(found, athlete)
@@ -105,7 +105,7 @@ def strava_export_items(archive: Archive, athlete: Athlete) -> Iterator[ImportIt
         if member in listed or member == csv_name:
             continue
         if member.lower().startswith(root + "activities/") and member.lower().endswith(SUFFIXES):
-            yield FileItem(f"{archive.label}:{member}", athlete, load=loader(archive, member))
+            yield member_item(archive, member, athlete)
         else:
             yield Skipped(f"{archive.label}:{member}")
 

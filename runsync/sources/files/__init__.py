@@ -16,7 +16,8 @@ from runsync.model import Session
 FILE_KINDS = ("fit", "gpx", "tcx")
 SUFFIXES = (".fit", ".gpx", ".tcx", ".gz")  # what a folder walk picks up (a .gz is opened to see what it holds)
 READERS = {"fit": "fitdecode-1", "gpx": "gpx-1", "tcx": "tcx-1", "file": "files-1"}  # bump to retry failures
-MAX_BYTES = 512 * 2**20  # an activity file is a few MB; more than this unpacked is refused (a gzip bomb)
+MAX_BYTES = 256 * 2**20  # an activity file is a few MB: the default [files] max_bytes
+CHUNK = 2**20  # a gzip is unpacked this much at a time
 MAX_RATIO = 100  # ... as is a gzip that unpacks to more than this many times its size (past 1 MiB)
 DECODERS = ("fitdecode", "fitparse")
 
@@ -28,19 +29,41 @@ class FileResult:
     reader: str  # what read it: fast-1, fitdecode-1, fitparse-1, gpx-1, tcx-1
 
 
-def gunzip(data: bytes) -> bytes:
-    """The unpacked bytes of a gzip, refusing a bomb before it fills the memory."""
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+def gunzip(data: bytes, max_bytes: int = MAX_BYTES) -> bytes:
+    """The unpacked bytes of a gzip, refusing a bomb before it fills the memory: the size the gzip declares is
+    checked first, then the stream is unpacked a chunk at a time and stopped at the first limit it passes (more than
+    `max_bytes`, or past 1 MiB more than MAX_RATIO times the packed size)."""
+    limit = min(max_bytes, max(2**20, MAX_RATIO * len(data)))
+    declared = int.from_bytes(data[-4:], "little") if len(data) >= 18 else 0  # ISIZE: the size mod 2**32
+    if declared > limit:
+        raise DecodeError(_bomb(len(data), declared, max_bytes))
+    inflater, chunks, total, view = zlib.decompressobj(16 + zlib.MAX_WBITS), [], 0, memoryview(data)
     try:
-        out = inflater.decompress(data, MAX_BYTES + 1)
+        for start in range(0, len(data), CHUNK):
+            pending = bytes(view[start : start + CHUNK])
+            while pending and not inflater.eof:
+                out = inflater.decompress(pending, CHUNK)
+                total += len(out)
+                if total > limit:
+                    raise DecodeError(_bomb(len(data), total, max_bytes, more=True))
+                chunks.append(out)
+                pending = inflater.unconsumed_tail
+            if inflater.eof:
+                break
     except zlib.error as exc:
         raise DecodeError(f"damaged gzip file ({exc})") from None
-    if len(out) > MAX_BYTES or (len(out) > 2**20 and len(out) > MAX_RATIO * len(data)):
-        raise DecodeError(f"a gzip file that unpacks to more than {min(MAX_BYTES, MAX_RATIO * len(data)):,} bytes is "
-                          "refused (a gzip bomb?)")  # fmt: skip
     if not inflater.eof:
         raise DecodeError("truncated gzip file")
-    return out
+    return b"".join(chunks)
+
+
+def _bomb(packed: int, unpacked: int, max_bytes: int, more: bool = False) -> str:
+    over = "more than " if more else ""
+    if unpacked > max_bytes:
+        return (f"refused: a gzip file that unpacks to {over}{unpacked:,} bytes, over [files] max_bytes "
+                f"({max_bytes:,})")  # fmt: skip
+    return (f"refused: {packed:,} bytes of gzip that unpack to {over}{unpacked:,} (more than {MAX_RATIO} times: a "
+            "gzip bomb?)")  # fmt: skip
 
 
 def is_gzip(data: bytes) -> bool:
@@ -51,17 +74,19 @@ def kind_of(data: bytes) -> str | None:
     """fit | gpx | tcx from the bytes themselves, None when they are none of these."""
     if len(data) >= 12 and data[8:12] == b".FIT":
         return "fit"
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith(b"<") or head.startswith(b"<?xml"):
-        if b"<gpx" in head:
+    from runsync.sources.files.xml import xml_head
+
+    head = xml_head(data)
+    if head.startswith("<"):
+        if "<gpx" in head:
             return "gpx"
-        if b"trainingcenterdatabase" in head:
+        if "trainingcenterdatabase" in head:
             return "tcx"
     return None
 
 
 def read_activity(data: bytes, *, name: str, digest: str, athlete: str, tz: ZoneInfo,
-                  decoder: str = "fitdecode") -> FileResult:  # fmt: skip
+                  decoder: str = "fitdecode", max_bytes: int = MAX_BYTES) -> FileResult:  # fmt: skip
     """Decode and normalise one file (pure). `decoder`: the FIT decoder, "fitdecode" (runsync's numpy fast path,
     fitdecode where it is not certain) or "fitparse"."""
     kind = None
@@ -69,7 +94,7 @@ def read_activity(data: bytes, *, name: str, digest: str, athlete: str, tz: Zone
         if not data:
             raise DecodeError("empty file (0 bytes)")
         if is_gzip(data):
-            data = gunzip(data)
+            data = gunzip(data, max_bytes)
         kind = kind_of(data) or _kind_by_name(name)
         return _read(data, kind, name=name, digest=digest, athlete=athlete, tz=tz, decoder=decoder)
     except DecodeError as exc:
@@ -114,27 +139,61 @@ def _read_fit(data: bytes, *, name: str, digest: str, athlete: str, tz: ZoneInfo
 
 
 def walk_files(folder: Path | str, suffixes: tuple[str, ...] = SUFFIXES,
-               problems: list[tuple[str, str]] | None = None) -> list[str]:  # fmt: skip
+               problems: list[tuple[str, str]] | None = None,
+               notes: list[str] | None = None) -> list[str]:  # fmt: skip
     """The paths (as strings: a nightly sync walks thousands) of the files under `folder` whose names end with one
-    of `suffixes` (any case), sorted; hidden files and folders skipped, unreadable folders added to `problems`."""
-    found: list[str] = []
+    of `suffixes` (any case), sorted; hidden files and folders skipped, unreadable folders added to `problems`.
+
+    Links are followed, but every folder is read once, known by its device and inode: a link back to a folder
+    already read (`ln -s . again`: a loop) is passed over and named in `notes`, as is a link out of the folder (read
+    once), and a file reached by two links is listed once. So no folder can make a walk run forever."""
+    found: dict[object, str] = {}  # the file's identity → the first path (in sorted order) that reaches it
+    folders: set[tuple[int, int]] = set()
+    root = os.path.realpath(folder)
     pending = [str(folder)]
     while pending:
         current = pending.pop()
         try:
+            info = os.stat(current)
+            if (info.st_dev, info.st_ino) in folders:
+                _note(notes, f"{current}: a link to a folder already read (a loop?), passed over")
+                continue
+            folders.add((info.st_dev, info.st_ino))
+            below: list[str] = []
             with os.scandir(current) as entries:
-                for entry in entries:
+                for entry in sorted(entries, key=lambda e: e.name):
                     if entry.name.startswith("."):
                         continue
                     if entry.is_dir():
-                        pending.append(entry.path)
+                        if entry.is_symlink() and not _inside(os.path.realpath(entry.path), root):
+                            _note(notes, f"{entry.path}: a link out of the watch folder, to "
+                                         f"{os.path.realpath(entry.path)}; read once")  # fmt: skip
+                        below.append(entry.path)
                     elif entry.name.lower().endswith(suffixes) and entry.is_file():
-                        found.append(entry.path)
+                        key = _identity(entry)
+                        if key not in found or entry.path < found[key]:
+                            found[key] = entry.path
+            pending += reversed(below)  # depth first, in name order: the same walk whatever the file system
         except OSError as error:
             if problems is not None:
                 problems.append((current, f"cannot read this folder: {error.strerror or error}"))
-    return sorted(found)
+    return sorted(found.values())
 
 
-__all__ = ["DECODERS", "FILE_KINDS", "READERS", "SUFFIXES", "FileResult", "gunzip", "kind_of", "read_activity",
-           "walk_files"]  # fmt: skip
+def _identity(entry: os.DirEntry[str]) -> object:
+    """What tells two paths to one file apart: device and inode (Windows' scandir gives none: the real path)."""
+    info = entry.stat()
+    return (info.st_dev, info.st_ino) if info.st_ino else os.path.realpath(entry.path)
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _note(notes: list[str] | None, text: str) -> None:
+    if notes is not None:
+        notes.append(text)
+
+
+__all__ = ["DECODERS", "FILE_KINDS", "MAX_BYTES", "READERS", "SUFFIXES", "FileResult", "gunzip", "kind_of",
+           "read_activity", "walk_files"]  # fmt: skip

@@ -14,15 +14,15 @@ import numpy as np
 from runsync.errors import DecodeError
 from runsync.model import Session
 from runsync.sources.files.track import Points, sport_of, track_session
-from runsync.sources.files.xml import check_xml
+from runsync.sources.files.xml import xml_text
 
 HR_NAMES, CADENCE_NAMES = frozenset({"hr", "heartrate"}), frozenset({"cad", "cadence", "runcadence"})
 
 
 def normalise_gpx(data: bytes, *, athlete: str, digest: str, path: str, tz: ZoneInfo) -> list[Session]:
-    check_xml(data, "GPX")
+    text = xml_text(data, "GPX")
     try:
-        document = gpxpy.parse(data.decode("utf-8-sig", errors="replace"))
+        document = gpxpy.parse(text)
     except (gpxpy.gpx.GPXException, ValueError) as exc:
         raise DecodeError(f"not a readable GPX file: {exc}") from None
     tracks = [t for t in document.tracks if any(p.time for s in t.segments for p in s.points)]

@@ -171,9 +171,10 @@ class AthleteGarmin:
         return True
 
     def failed(self, activity_id: str, activity: dict[str, Any], reason: str) -> bool:
-        self.report.failed.append((f"garmin activity {activity_id}", reason))
+        where = activity_label(activity_id, activity)
+        self.report.failed.append((where, reason))
         with self.store.transaction():
-            self.store.save_raw(SOURCE, activity_id, athlete=self.athlete.id, part="summary",
+            self.store.save_raw(SOURCE, activity_id, athlete=self.athlete.id, part="summary", path=where,
                                 payload=json.dumps(activity).encode(), status="error", error=reason)  # fmt: skip
         return False
 
@@ -186,6 +187,14 @@ class AthleteGarmin:
             newest = self.state("newest_start")
             if start is not None and (newest is None or start.timestamp() > newest):
                 self.store.save_state(self.athlete.id, SOURCE, "newest_start", int(start.timestamp()))
+
+
+def activity_label(activity_id: str, activity: dict[str, Any]) -> str:
+    """How a person finds it in Garmin Connect: 'garmin activity 123 (2026-10-12 07:03, "Morning Run")'."""
+    start = str(activity.get("startTimeLocal") or "")[:16]
+    name = activity.get("activityName")
+    details = ", ".join(filter(None, (start, f'"{name}"' if name else None)))
+    return f"garmin activity {activity_id}" + (f" ({details})" if details else "")
 
 
 def original_member(data: bytes) -> tuple[str, bytes | None]:
