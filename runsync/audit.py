@@ -147,11 +147,14 @@ def run_audit(
 
 
 def audit_stored(store: Store, config: Config, athlete: Athlete, rules: list[Rule], *, now: datetime, first: date,
-                 last: date, history_days: int = HISTORY_DAYS, workers: int | None = None) -> AuditResult:  # fmt: skip
-    """One athlete's audit over [first, last] from the store: the sessions from `history_days` before, without
-    samples, with their analyses brought up to date."""
+                 last: date, history_days: int = HISTORY_DAYS, workers: int | None = None,
+                 shown: Callable[[Session], bool] | None = None) -> AuditResult:  # fmt: skip
+    """One athlete's audit over [first, last] from the store: the sessions from `history_days` before (those
+    `shown` keeps, when given), without samples, with their analyses brought up to date."""
     since = first - timedelta(days=history_days)
     analyses = fresh_analyses(store, config, athlete, since=since, until=last, workers=workers)
     sessions = store.sessions(athlete.id, since=since, until=last)
+    if shown is not None:
+        sessions = [s for s in sessions if shown(s)]
     return audit_sessions(athlete, sessions, rules, config, now=now, since=first, until=last, analyses=analyses,
                           load_samples=store.samples_of)  # fmt: skip

@@ -47,6 +47,7 @@ class Athlete:
     email: tuple[str, ...] = ()
     garmin: bool = False
     units: str = "km"  # km | mi for this athlete's reports, tables and messages (default: [report] units)
+    share_strava_with: tuple[str, ...] = ()  # "coach": the athlete lets reports for others show Strava-only data
 
     @property
     def tz(self) -> ZoneInfo:
@@ -259,6 +260,7 @@ ATHLETE_SCHEMA: dict[str, Key] = {
     "critical_speed": number(1.0, 10.0, "m/s"),
     "fit_dirs": LIST,
     "strava": BOOL,
+    "share_strava_with": LIST,
     "garmin": BOOL,
     "email": LIST,
     "units": Key("string", choices=("km", "mi")),
@@ -311,6 +313,17 @@ def parse_pace(text: str) -> float:
     return total
 
 
+AUDIENCES = ("coach",)  # who other than the athlete may read a report
+
+
+def _audiences(reader: _Reader, prefix: str, values: list[Any]) -> tuple[str, ...]:
+    for value in values:
+        if value not in AUDIENCES:
+            raise reader.fail(f"{prefix}.share_strava_with", f"expected a list of {', '.join(map(repr, AUDIENCES))}, "
+                                                            f"got {value!r}")  # fmt: skip
+    return tuple(values)
+
+
 def _athlete(reader: _Reader, athlete_id: str, raw: Any, base: Path, units: str = "km") -> Athlete:
     prefix = f"athletes.{athlete_id}"
     if not ATHLETE_ID.fullmatch(athlete_id):
@@ -342,6 +355,7 @@ def _athlete(reader: _Reader, athlete_id: str, raw: Any, base: Path, units: str 
         email=tuple(values.get("email", [])),
         garmin=values.get("garmin", False),
         units=values.get("units", units),
+        share_strava_with=_audiences(reader, prefix, values.get("share_strava_with", [])),
     )
 
 

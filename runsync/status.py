@@ -96,4 +96,8 @@ def source_words(src: dict[str, Any]) -> list[str]:
         if not src["history_complete"]:
             words.append("history incomplete")
         words.append(f"token {src['token']}")
+        if src.get("app_capacity"):
+            words.append("app: {connected} of {limit} athletes".format(**src["app_capacity"]))
+        if src.get("problem"):
+            words.append(src["problem"])
     return words

@@ -33,7 +33,11 @@ class FakeStrava:
     limits: tuple[int, int] = (200, 2000)
     read_limits: tuple[int, int] = (100, 1000)
     usage: list[int] = field(default_factory=lambda: [0, 0])
-    fail_next: list[int] = field(default_factory=list)  # statuses to answer to the next API calls (500, 401, 429)
+    fail_next: list[int | tuple[int, dict[str, Any]]] = field(default_factory=list)  # next API calls' answers:
+    # a status (500, 401, 429), or (status, body) such as ATHLETE_LIMIT or INACTIVE_APP
+    refuse_exchange: dict[str, Any] | None = None  # a 403 body for the next authorisation-code exchange
+    capacity: tuple[int, int] | None = (3, 10)  # connected athletes and the app's limit, sent in headers
+    deauthorized: list[str] = field(default_factory=list)  # athletes whose app access was revoked by the app
     delay_s: float = 0.0
     token_lifetime_s: int = 6 * 3600
     now: float | None = None  # the fake's clock (token expiry); None: the real one
@@ -300,13 +304,21 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _rate_headers(fake: FakeStrava) -> dict[str, str]:
     usage = f"{fake.usage[0]},{fake.usage[1]}"
-    return {
+    headers = {
         "X-RateLimit-Limit": "{},{}".format(*fake.limits),
         "X-RateLimit-Usage": usage,
         "X-ReadRateLimit-Limit": "{},{}".format(*fake.read_limits),
         "X-ReadRateLimit-Usage": usage,
     }
+    if fake.capacity is not None:
+        headers["X-Athlete-Capacity-Usage"], headers["X-Athlete-Capacity-Limit"] = map(str, fake.capacity)
+    return headers
 
+
+ATHLETE_LIMIT = {"message": "Limit of connected athletes exceeded", "errors": [
+    {"resource": "Athlete", "field": "limit", "code": "exceeded"}]}
+INACTIVE_APP = {"message": "Forbidden", "errors": [{"resource": "Application", "field": "Status", "code": "Inactive"}]}
+OTHER_403 = {"message": "Forbidden", "errors": [{"resource": "Activity", "field": "visibility", "code": "forbidden"}]}
 
 _UNAUTHORISED = {
     "message": "Authorization Error",
@@ -317,6 +329,8 @@ _UNAUTHORISED = {
 def _api(fake: FakeStrava, kind: str, match: re.Match, query: dict[str, str], auth: str) -> tuple[int, Any]:
     if fake.fail_next:
         status = fake.fail_next.pop(0)
+        if isinstance(status, tuple):
+            return status
         return status, {
             "message": {429: "Rate Limit Exceeded", 401: "Authorization Error"}.get(status, "Error"),
             "errors": [],
@@ -369,8 +383,18 @@ def _subscribe(fake: FakeStrava, form: dict[str, str]) -> tuple[int, Any]:
 
 
 def _token(fake: FakeStrava, path: str, form: dict[str, str]) -> tuple[int, Any]:
+    if path == "/oauth/deauthorize":
+        athlete, _ = fake.access.get(form.get("access_token", ""), (None, 0))
+        if athlete is None:
+            return 401, _UNAUTHORISED
+        fake.revoke(athlete)
+        fake.deauthorized.append(athlete)
+        return 200, {"access_token": form["access_token"]}
     if path != "/oauth/token":
         return 404, {"message": "Record Not Found", "errors": []}
+    if form.get("grant_type") == "authorization_code" and fake.refuse_exchange is not None:
+        body, fake.refuse_exchange = fake.refuse_exchange, None
+        return 403, body
     if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
         return 401, {"message": "Bad Request", "errors": [{"resource": "Application", "code": "invalid"}]}
     if form.get("grant_type") == "authorization_code":

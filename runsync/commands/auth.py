@@ -10,7 +10,7 @@ import click
 
 from runsync.app import App
 from runsync.commands._common import needs_app
-from runsync.config import StravaSettings
+from runsync.config import Athlete, StravaSettings
 from runsync.secrets import CLIENT_SECRET_KEY, Secrets, fetch_client_secret
 
 if TYPE_CHECKING:  # stravalib (~0.4 s to import) loads only when `auth` runs, not for every command
@@ -60,14 +60,19 @@ def fetch_code(settings: StravaSettings, creds: oauth.AppCredentials) -> tuple[s
 @auth.command(name="strava")
 @click.argument("athlete_id", metavar="ATHLETE")
 @click.option("--code", help="The code from the redirect URL (headless machines: no loopback server).")
+@click.option("--revoke", is_flag=True, help="Disconnect: tell Strava, delete the tokens and the Strava-only data.")
+@click.option("--dry-run", is_flag=True, help="With --revoke: list what would be removed, change nothing.")
 @needs_app
-def strava(app: App, athlete_id: str, code: str | None) -> None:
-    """Authorise Strava for ATHLETE (scope activity:read_all) and keep the tokens in the secrets store.
+def strava(app: App, athlete_id: str, code: str | None, revoke: bool, dry_run: bool) -> None:
+    """Authorise Strava for ATHLETE (scope activity:read_all) and keep the tokens in the secrets store; or, with
+    --revoke, disconnect: Strava's deauthorisation endpoint is called, the tokens are deleted, and the sessions whose
+    only source is Strava are removed with every Strava id (watch, Garmin and archive copies stay).
 
     \b
     Example:
       runsync auth strava ana
       runsync auth strava ana --code 3f1c0e...   # pasted from the redirect URL
+      runsync auth strava ana --revoke --dry-run  # what disconnecting would remove
     """
     from runsync.sources.strava import oauth
     from runsync.sources.strava.client import RateBudget, budgeted_session
@@ -75,12 +80,16 @@ def strava(app: App, athlete_id: str, code: str | None) -> None:
 
     athlete = app.config.athlete(athlete_id)
     secrets, settings = app.secrets, app.config.strava
+    if dry_run and not revoke:
+        raise click.UsageError("--dry-run goes with --revoke")
+    if revoke:
+        return revoke_strava(app, athlete, dry_run=dry_run)
     creds = ensure_client_secret(settings, secrets)
     scope = None
     if code is None:
         code, scope, _ = fetch_code(settings, creds)
     client = oauth.make_client(settings, budgeted_session(RateBudget(), settings.timeout_s))
-    token = oauth.exchange_code(client, creds, code, scope)
+    token = oauth.exchange_code(client, creds, code, scope, athlete.id)
     oauth.save_token(secrets, athlete.id, token)
     with app.store.transaction():
         app.store.save_state(athlete.id, SOURCE, "auth_error", None)
@@ -92,6 +101,33 @@ def strava(app: App, athlete_id: str, code: str | None) -> None:
         click.echo(
             f"note: athletes.{athlete.id}.strava is not true in the config, so sync will not use Strava", err=True
         )
+
+
+def revoke_strava(app: App, athlete: Athlete, *, dry_run: bool) -> None:
+    """`runsync auth strava ATHLETE --revoke [--dry-run]`: what is removed goes to stdout, what happened to stderr."""
+    from runsync.sources.strava import oauth
+    from runsync.sources.strava.client import RateBudget, budgeted_session
+    from runsync.sources.strava.revoke import plan_removal, remove_strava_data
+
+    if dry_run:
+        click.echo("\n".join(plan_removal(app.store, athlete.id).lines()))
+        click.echo("dry run: nothing was changed", err=True)
+        return
+    secrets, settings = app.secrets, app.config.strava
+    if oauth.load_token(secrets, athlete.id) is None:
+        told = "no Strava token was stored, so Strava was not told (disconnect at https://www.strava.com/settings/apps)"
+    else:
+        creds = ensure_client_secret(settings, secrets)
+        session = budgeted_session(RateBudget(), settings.timeout_s)
+        client = oauth.make_client(settings, session)
+        told = oauth.deauthorize(client, oauth.TokenKeeper(client, secrets, creds, athlete.id), app.now)
+        session.close()
+    secrets.delete(oauth.token_key(athlete.id))
+    removal = remove_strava_data(app.store, athlete.id, now=app.now, why="runsync auth strava --revoke")
+    with app.store.transaction():
+        app.store.save_state(athlete.id, "strava", "auth_error", f"disconnected from Strava ({app.now:%Y-%m-%d})")
+    click.echo("\n".join(removal.lines()))
+    click.echo(f"{athlete.id}: {told}; tokens deleted from the {secrets.where}", err=True)
 
 
 @auth.command(name="garmin")

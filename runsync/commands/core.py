@@ -208,6 +208,26 @@ def analyses_named(app: App, sessions: list[Session]) -> dict[str, SessionAnalys
     return analyses
 
 
+def strava_capacity_advice(app: App) -> list[str]:
+    """A warning before the Strava app's athlete limit bites: the config names more Strava athletes than the app
+    may connect, or the app is full (from the capacity Strava reported on the last sync)."""
+    wanted = [a.id for a in app.config.athletes.values() if a.strava]
+    if not wanted:
+        return []
+    from runsync.sources.strava.sync import APP_WIDE, CAPACITY, SOURCE
+
+    known = app.store.state(APP_WIDE, SOURCE, CAPACITY)
+    from runsync.sources.strava.refusal import STANDARD_TIER_ATHLETES, TIERS_PAGE
+
+    connected, limit = known if known else (None, STANDARD_TIER_ATHLETES)
+    if len(wanted) > limit:
+        return [f"{len(wanted)} athletes use Strava in the config, but the Strava app may connect {limit} "
+                f"(Standard tier; more needs Extended Access: {TIERS_PAGE}); the others will be refused (exit 4)"]
+    if connected is not None and connected >= limit:
+        return [f"the Strava app is full ({connected} of {limit} athletes connected): a new athlete will be refused"]
+    return []
+
+
 def unjudged_runs_advice(app: App, athlete: Athlete) -> list[str]:
     """A line naming the config key when some of the athlete's runs have no intensity reference."""
     from runsync.analysis.refresh import fresh_analyses
@@ -247,6 +267,7 @@ def athletes(app: App) -> None:
         line = f"{athlete.id}\t{athlete.name}\t{athlete.timezone}\t{counts.get(athlete.id, 0)} sessions"
         click.echo(line + "\t" + ("; ".join(sources) or "no sources"))
         advice += unjudged_runs_advice(app, athlete) if counts.get(athlete.id) else []
+    advice += strava_capacity_advice(app)
     for line in advice:
         click.echo(f"note: {line}", err=True)
 

@@ -34,9 +34,13 @@ FORMATS = ("html", "json", "markdown", "text")  # report_lib.RENDERERS' keys
 @click.option("--email", is_flag=True, help="Mail it: per athlete to their email, the --all roll-up to [email] to.")
 @click.option("--to", "to", multiple=True, help="Mail the report to this address instead (repeatable).")
 @click.option("--dry-run", is_flag=True, help="With --email: write the messages (.eml) to stdout, send nothing.")
+@click.option("--for", "audience", type=click.Choice(["athlete", "coach"]), default=None,
+              help="Who reads it (default: coach for --all, else the athlete). A coach's report leaves out "
+                   "Strava-only sessions unless the athlete shares them (share_strava_with).")  # fmt: skip
 @needs_app
 def report(app: App, athlete_id: str | None, all_: bool, week: date | None, weeks: int, fmt: str,
-           output: Path | None, email: bool, to: tuple[str, ...], dry_run: bool) -> None:  # fmt: skip
+           output: Path | None, email: bool, to: tuple[str, ...], dry_run: bool,
+           audience: str | None) -> None:  # fmt: skip
     """The weekly report: distance, time, runs by intensity, strength, intervals, findings (new ones marked).
 
     \b
@@ -46,7 +50,7 @@ def report(app: App, athlete_id: str | None, all_: bool, week: date | None, week
     """
     athletes = choose_athletes(app, athlete_id, all_)
     squad = not athlete_id and (all_ or len(athletes) > 1)
-    build = _builder(app, week, weeks)
+    build = _builder(app, week, weeks, audience or ("coach" if squad else "athlete"))
     if email or to or dry_run:
         from runsync.report.outbox import deliver_reports
 
@@ -65,13 +69,16 @@ def report(app: App, athlete_id: str | None, all_: bool, week: date | None, week
     exit_for([built])
 
 
-def _builder(app: App, week: date | None, weeks: int) -> Builder:
-    """(athletes, recipient, squad) → Report, with the enabled rules and this run's `now`."""
+def _builder(app: App, week: date | None, weeks: int, audience: str) -> Builder:
+    """(athletes, recipient, squad) → Report, with the enabled rules and this run's `now`. A mail is for the athlete
+    when it goes to the athlete's own address, else for a coach; printed, it is for `audience`."""
     rules = audit_lib.selected_rules(audit_lib.installed_checked(app.plugin_manager(), app.config), app.config)
 
     def build(athletes: list, recipient: str | None, squad: bool) -> report_lib.Report:
+        own = len(athletes) == 1 and recipient in athletes[0].email
+        reader = audience if recipient is None else "athlete" if own else "coach"
         return report_lib.build_report(app.store, app.config, athletes, rules, now=app.now, week=week, weeks=weeks,
-                                       squad=squad, recipient=recipient)  # fmt: skip
+                                       squad=squad, recipient=recipient, audience=reader)  # fmt: skip
 
     return build
 

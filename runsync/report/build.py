@@ -4,6 +4,7 @@ athlete's local calendar, the week's interval sessions, and which findings are n
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -17,6 +18,7 @@ from runsync.errors import RunsyncError
 from runsync.model import Finding, Session
 from runsync.report.model import AthleteReport, IntervalLine, Report, ReportFinding, WeekSummary
 from runsync.rules import Rule, RuleContext, rule_config
+from runsync.sources.strava.revoke import strava_only
 from runsync.store import Store
 
 DEFAULT_WEEKS = 4  # weeks shown before the chosen one
@@ -45,16 +47,19 @@ def build_report(
     weeks: int = DEFAULT_WEEKS,
     squad: bool = False,
     recipient: str | None = None,
+    audience: str = "athlete",
 ) -> Report:
     """One report over `athletes`; `week` (any day in it) defaults to each athlete's last complete local week.
     Findings count as new when first seen after the last report on that athlete sent to `recipient`
-    (to anyone when None)."""
+    (to anyone when None). `audience`: who reads it, "athlete" (their own) or "coach" (anyone else: Strava's API
+    Agreement lets an app show a user's Strava data only to that user, so sessions whose only source is Strava are
+    left out, and counted, unless the athlete's `share_strava_with` names "coach")."""
     built = []
     for athlete in athletes:
         chosen = week_start_of(week, config.week_start) if week else last_complete_week(athlete, now, config.week_start)
         try:
             built.append(build_athlete(store, config, athlete, rules, now=now, week=chosen, weeks=weeks,
-                                       recipient=recipient))  # fmt: skip
+                                       recipient=recipient, audience=audience))  # fmt: skip
         except RunsyncError:
             raise  # the store or the config: every athlete would meet it
         except Exception as exc:  # one athlete's failure never stops the others' reports
@@ -78,11 +83,14 @@ def build_athlete(
     week: date,
     weeks: int,
     recipient: str | None,
+    audience: str = "athlete",
 ) -> AthleteReport:
     first, last = week - timedelta(weeks=weeks), week + timedelta(days=6)
     since = min(first, week - timedelta(weeks=CHART_WEEKS - 1))
+    hidden: list[Session] = []
+    shown = None if audience == "athlete" or "coach" in athlete.share_strava_with else _visible(hidden)
     audited = audit_stored(store, config, athlete, rules, now=now, first=first, last=last,
-                           history_days=(first - since).days + HISTORY_DAYS)  # fmt: skip
+                           history_days=(first - since).days + HISTORY_DAYS, shown=shown)  # fmt: skip
     findings, ctx = audited.findings, audited.context
     marked = mark_new(store, athlete.id, findings, now=now, since=first, until=last, recipient=recipient)
     starts = [week - timedelta(weeks=n) for n in range(max(weeks, CHART_WEEKS - 1), -1, -1)]
@@ -108,8 +116,29 @@ def build_athlete(
         load_curve=tuple((day, *(round(float(v), 1) for v in row)) for day, row in
                          zip(shown.index, shown[["fitness", "fatigue", "form"]].to_numpy(), strict=True)),  # fmt: skip
         hr_zone_basis="lthr" if athlete.lthr else "max_hr" if athlete.max_hr else None,
-        advice=reference_advice(athlete, ctx, since=first),
+        advice=reference_advice(athlete, ctx, since=first) + strava_advice(athlete, hidden, since=first),
     )
+
+
+def _visible(hidden: list[Session]) -> Callable[[Session], bool]:
+    """Whether a session may be shown to someone other than the athlete; the Strava-only ones are kept in `hidden`."""
+
+    def shown(session: Session) -> bool:
+        if strava_only(session):
+            hidden.append(session)
+            return False
+        return True
+
+    return shown
+
+
+def strava_advice(athlete: Athlete, hidden: list[Session], since: date) -> tuple[str, ...]:
+    count = sum(1 for s in hidden if s.local_date >= since)
+    if not count:
+        return ()
+    return (f"{count} Strava-only {'activity' if count == 1 else 'activities'} of {athlete.name} not shown (Strava "
+            "lets an app show them only to the athlete): add the watch folder, Garmin or an export for them, or the "
+            f'athlete may set athletes.{athlete.id}.share_strava_with = ["coach"].',)  # fmt: skip
 
 
 def reference_advice(athlete: Athlete, ctx: RuleContext, since: date | None = None) -> tuple[str, ...]:

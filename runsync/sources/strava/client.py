@@ -21,6 +21,7 @@ from stravalib import exc
 from runsync.config import StravaSettings
 from runsync.errors import AuthError, RateLimited, TemporaryError
 from runsync.sources.strava.oauth import StravaClient, TokenKeeper, make_client, reauth_hint
+from runsync.sources.strava.refusal import capacity, refusal
 from runsync.store.budget import RateBudgetRows, Window
 
 SERVICE = "strava"
@@ -71,8 +72,10 @@ class RateBudget:
     limit_15min: int = 100  # assumed until a response tells
     limit_daily: int = 1000
     now: datetime | None = None  # the clock of the latest call (the windows a response's usage belongs to)
+    capacity: tuple[int, int] | None = None  # (connected athletes, the app's limit), as the latest answer said
 
     def observe(self, headers: Any) -> None:
+        self.capacity = capacity(headers) or self.capacity
         pairs = []
         for limit_name, usage_name in _HEADERS:
             limit, usage = parse_pair(headers.get(limit_name)), parse_pair(headers.get(usage_name))
@@ -193,6 +196,8 @@ class StravaApi:
                 status = error.response.status_code if error.response is not None else 0
                 if status == 429:
                     raise self._limited() from None
+                if status == 403:  # the app's athlete limit, an inactive app, a missing permission
+                    raise refusal(error.response, self.keeper.athlete) from None
                 if status < 500 or isinstance(error, exc.ObjectNotFound | exc.AccessUnauthorized):
                     raise
                 problem = f"HTTP {status}"

@@ -218,8 +218,12 @@ def delete_activity(store: Store, athlete: Athlete, activity_id: str, *, now: da
 
 
 def deauthorise(store: Store, athlete: Athlete, config: Config, *, now: datetime) -> None:
-    """The athlete withdrew runsync's access on Strava: forget the tokens, drop their queued Strava jobs."""
+    """The athlete withdrew runsync's access on Strava: forget the tokens, drop their queued Strava jobs, and remove
+    their Strava-only data and Strava provenance (as `runsync auth strava --revoke` does)."""
+    from runsync.sources.strava.revoke import remove_strava_data
+
     open_secrets(config).delete(token_key(athlete.id))
+    remove_strava_data(store, athlete.id, now=now, why="deauthorised on Strava (webhook)")
     with store.transaction():
         withdrawn = f"{athlete.id} withdrew access on Strava ({now:%Y-%m-%d %H:%M} UTC): {reauth_hint(athlete.id)}"
         store.save_state(athlete.id, SOURCE, "auth_error", withdrawn)

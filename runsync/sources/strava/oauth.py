@@ -142,7 +142,8 @@ def _token_from(info: dict[str, Any], athlete_info: Any = None, scope: str | Non
     return Token(info["access_token"], info["refresh_token"], int(info["expires_at"]), athlete_id, scope)
 
 
-def exchange_code(client: StravaClient, creds: AppCredentials, code: str, scope: str | None = None) -> Token:
+def exchange_code(client: StravaClient, creds: AppCredentials, code: str, scope: str | None = None,
+                  athlete: str | None = None) -> Token:  # fmt: skip
     """Trade the code from the redirect for the athlete's tokens (stravalib's exchange_code_for_token)."""
     try:
         info, athlete_info = client.exchange_code_for_token(
@@ -153,17 +154,41 @@ def exchange_code(client: StravaClient, creds: AppCredentials, code: str, scope:
             error,
             "Strava refused the authorisation code (it is single-use and expires quickly); "
             "start again with  runsync auth strava ATHLETE",
+            athlete,
         ) from None
     except requests.RequestException as error:
         raise TemporaryError(f"cannot reach Strava to exchange the code: {error}") from None
     return _token_from(dict(info), athlete_info, scope)
 
 
-def _oauth_error(error: exc.Fault, message: str) -> Exception:
+def _oauth_error(error: exc.Fault, message: str, athlete: str | None = None) -> Exception:
     status = error.response.status_code if error.response is not None else None
+    if status == 403:
+        from runsync.sources.strava.refusal import refusal
+
+        return refusal(error.response, athlete)
     if status is not None and status >= 500:
         return TemporaryError(f"Strava's token endpoint failed (HTTP {status}); try again later")
     return AuthError(message)
+
+
+def deauthorize(client: StravaClient, keeper: TokenKeeper, now: datetime) -> str:
+    """Tell Strava the athlete disconnects (POST /oauth/deauthorize); what happened, in words. A token Strava no
+    longer accepts means the app was disconnected already; a network or server failure raises TemporaryError."""
+    try:
+        keeper.ensure_fresh(now)
+        client.protocol.post(f"{_STRAVA}/oauth/deauthorize", data={"access_token": keeper.token.access_token})
+    except AuthError:
+        return "Strava no longer accepted the token (already disconnected there)"
+    except exc.Fault as error:
+        status = error.response.status_code if error.response is not None else None
+        if status in (400, 401, 403):
+            return "Strava no longer accepted the token (already disconnected there)"
+        raise TemporaryError(f"Strava's deauthorisation failed (HTTP {status}); nothing was removed, try again later"
+                             ) from None  # fmt: skip
+    except requests.RequestException as error:
+        raise TemporaryError(f"cannot reach Strava to disconnect: {error}; nothing was removed") from None
+    return "Strava was told: runsync is disconnected from the athlete's account"
 
 
 class TokenKeeper:
@@ -196,7 +221,7 @@ class TokenKeeper:
                 self.client.access_token = stored.access_token
                 return
             raise _oauth_error(
-                error, f"Strava token for {self.athlete} was revoked: {reauth_hint(self.athlete)}"
+                error, f"Strava token for {self.athlete} was revoked: {reauth_hint(self.athlete)}", self.athlete
             ) from None
         except requests.RequestException as error:
             raise TemporaryError(f"cannot reach Strava to refresh {self.athlete}'s token: {error}") from None

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 SOURCE = "strava"
 APP_WIDE = ""  # sync_state athlete for what belongs to the whole application (Strava's limits are per app)
 LOOKBACK = timedelta(days=7)
+CAPACITY = "capacity"  # app-wide sync_state: [connected athletes, the app's limit] from Strava's headers
 OWNER_ID = "owner_id"  # sync_state key: the athlete's Strava id (webhook events name the athlete by it)
 # fmt: off
 FINGERPRINT = ("name", "sport_type", "type", "workout_type", "distance", "moving_time", "elapsed_time", "start_date",
@@ -280,6 +281,8 @@ def sync_strava(
         athlete_sync.finish()
     with store.transaction():
         store.save_state(APP_WIDE, SOURCE, "resume_after", resume_after)
+        if budget.capacity is not None:
+            store.save_state(APP_WIDE, SOURCE, CAPACITY, list(budget.capacity))
 
 
 def sync_strava_athletes(
@@ -301,15 +304,22 @@ def strava_state(store: Store, athlete: Athlete, secrets: Callable[[], Secrets],
     except RunsyncError as error:
         token_state = f"unknown ({str(error).split(';')[0]})"
     else:
-        revoked = store.state(athlete.id, SOURCE, "auth_error")
-        token_state = "missing" if token is None else "revoked" if revoked else token.state(now)
-    return {
+        problem = store.state(athlete.id, SOURCE, "auth_error")
+        refused = problem and problem.startswith("Strava refused ") and "token" not in problem.split(":")[0]
+        token_state = ("missing" if token is None else "refused" if refused else "revoked" if problem
+                       else token.state(now))  # fmt: skip
+    used_limit = store.state(APP_WIDE, SOURCE, CAPACITY)
+    state = {
         "source": SOURCE,
         "last_sync": store.state(athlete.id, SOURCE, "last_sync"),
         "pending": len(pending),
         "history_complete": store.state(athlete.id, SOURCE, "backfill_before") is None,
         "token": token_state,
+        "app_capacity": {"connected": used_limit[0], "limit": used_limit[1]} if used_limit else None,
     }
+    if token_state in ("refused", "revoked"):
+        state["problem"] = store.state(athlete.id, SOURCE, "auth_error")
+    return state
 
 
 def strava_status(store: Store, athlete: Athlete, secrets: Callable[[], Secrets], now: datetime) -> str:
