@@ -79,11 +79,11 @@ def strava(app: App, athlete_id: str, code: str | None, revoke: bool, dry_run: b
     from runsync.sources.strava.sync import OWNER_ID, SOURCE
 
     athlete = app.config.athlete(athlete_id)
-    secrets, settings = app.secrets, app.config.strava
     if dry_run and not revoke:
         raise click.UsageError("--dry-run goes with --revoke")
     if revoke:
         return revoke_strava(app, athlete, dry_run=dry_run)
+    secrets, settings = app.secrets, app.config.strava
     creds = ensure_client_secret(settings, secrets)
     scope = None
     if code is None:
@@ -110,7 +110,7 @@ def revoke_strava(app: App, athlete: Athlete, *, dry_run: bool) -> None:
     from runsync.sources.strava.revoke import plan_removal, remove_strava_data
 
     if dry_run:
-        click.echo("\n".join(plan_removal(app.store, athlete.id).lines()))
+        click.echo("\n".join(plan_removal(app.store, athlete.id).lines(planned=True)))
         click.echo("dry run: nothing was changed", err=True)
         return
     secrets, settings = app.secrets, app.config.strava

@@ -31,13 +31,14 @@ class Removal:
     stripped: list[Session] = field(default_factory=list)  # kept (another source has them), Strava ids removed
     raw_payloads: int = 0
 
-    def lines(self) -> list[str]:
+    def lines(self, planned: bool = False) -> list[str]:
         out = [f"remove {s.local_date} {s.sport} {s.name or ''} ({s.id}): Strava is its only source".rstrip()
                for s in self.sessions]  # fmt: skip
         out += [f"keep {s.local_date} {s.sport} ({s.id}) from {_others(s)}; its Strava id and name are removed"
                 for s in self.stripped]  # fmt: skip
-        out.append(f"{len(self.sessions)} Strava-only sessions removed, {len(self.stripped)} kept without their "
-                   f"Strava provenance, {self.raw_payloads} raw Strava payloads deleted")  # fmt: skip
+        done = ("would be removed", "would be kept", "would be deleted") if planned else ("removed", "kept", "deleted")
+        out.append(f"{len(self.sessions)} Strava-only sessions {done[0]}, {len(self.stripped)} {done[1]} without "
+                   f"their Strava provenance, {self.raw_payloads} raw Strava payloads {done[2]}")  # fmt: skip
         return out
 
 
