@@ -103,6 +103,7 @@ class Config:
     fatigue_days: int = 7
     fit_decoder: str = "fitdecode"  # or "fitparse" (the optional extra runsync[fitparse])
     max_file_bytes: int = 256 * 2**20  # [files] max_bytes: a bigger file (or unpacked gzip / zip member) is refused
+    max_decode_s: float = 600.0  # [files] max_decode_s: a file whose decoding takes longer is stopped and named
     athletes: dict[str, Athlete] = field(default_factory=dict)
     strava: StravaSettings = field(default_factory=StravaSettings)
     garmin: GarminSettings = field(default_factory=GarminSettings)
@@ -220,7 +221,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "report": {"units": Key("string", choices=("km", "mi"))},
     "load": {"fitness_days": integer(7, 365, "days"), "fatigue_days": integer(1, 60, "days")},
     "fit": {"decoder": Key("string", choices=("fitdecode", "fitparse"))},
-    "files": {"max_bytes": integer(2**16, 2**34, "bytes")},
+    "files": {"max_bytes": integer(2**16, 2**34, "bytes"), "max_decode_s": number(1, 86400, "seconds")},
     "strava": {
         "client_id": STRING,
         "api_url": STRING,
@@ -398,6 +399,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None, env: dict[str, 
         fatigue_days=reader.section("load").get("fatigue_days", 7),
         fit_decoder=reader.section("fit").get("decoder", "fitdecode"),
         max_file_bytes=reader.section("files").get("max_bytes", 256 * 2**20),
+        max_decode_s=float(reader.section("files").get("max_decode_s", 600.0)),
         athletes={a: _athlete(reader, a, raw, base, units) for a, raw in athletes_raw.items()},
         strava=StravaSettings(origin=where, **reader.section("strava")),
         garmin=GarminSettings(origin=where, **reader.section("garmin")),

@@ -315,7 +315,10 @@ def import_items(
     report = report or SyncReport()
     config = config or Config()
     jobs = _new_jobs(store, items, report, config, on_item)
-    for job, outcome in map_bounded(decode_task, jobs, workers=workers, send=lambda job: job.task):
+    limit = config.max_decode_s
+    timed_out = lambda job: Failed(f"decoding took longer than {limit:g} s ([files] max_decode_s): stopped")  # noqa: E731
+    for job, outcome in map_bounded(decode_task, jobs, workers=workers, send=lambda job: job.task, timeout_s=limit,
+                                    on_timeout=timed_out):  # fmt: skip
         save_file_job(store, job, outcome, report)
         if on_item:
             on_item(report)
