@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import traceback
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import click
@@ -13,7 +11,7 @@ import click
 from runsync import __version__
 from runsync.app import App
 from runsync.commands import register_commands
-from runsync.errors import ExitStatus, RunsyncError
+from runsync.errors import ExitStatus, RunsyncError, save_crash_report
 
 
 def parse_now(_ctx: click.Context, param: click.Parameter, value: str | None) -> datetime:
@@ -25,20 +23,6 @@ def parse_now(_ctx: click.Context, param: click.Parameter, value: str | None) ->
     except ValueError:
         raise click.BadParameter(f"expected a time like 2026-12-07T09:00:00Z, got {value!r}", param=param) from None
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
-
-
-def save_crash_report(exc: BaseException) -> str:
-    """Write the traceback to the platform state dir; say where (or that it could not be written)."""
-    import platformdirs
-
-    folder = Path(platformdirs.user_state_dir("runsync"))
-    path = folder / f"crash-{datetime.now(UTC):%Y%m%dT%H%M%S}-{os.getpid()}.txt"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
-    except OSError:
-        return "a bug in runsync; the traceback could not be saved"
-    return f"a bug in runsync; please report it with {path}"
 
 
 class RunsyncGroup(click.Group):

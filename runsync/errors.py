@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import traceback
+from datetime import UTC, datetime
 from enum import IntEnum
+from pathlib import Path
 
 
 class ExitStatus(IntEnum):
@@ -79,3 +83,17 @@ class DecodeError(RunsyncError):
 
     exit_status = ExitStatus.PARTIAL
     kind: str | None = None  # the file kind whose reader failed (fit, gpx, tcx), when known
+
+
+def save_crash_report(exc: BaseException) -> str:
+    """Write the traceback to the platform state dir; say where (or that it could not be written)."""
+    import platformdirs
+
+    folder = Path(platformdirs.user_state_dir("runsync"))
+    path = folder / f"crash-{datetime.now(UTC):%Y%m%dT%H%M%S}-{os.getpid()}.txt"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+    except OSError:
+        return "a bug in runsync; the traceback could not be saved"
+    return f"a bug in runsync; please report it with {path}"

@@ -157,7 +157,7 @@ def work(
             except Exception as raised:  # a bug in one job must not stop the queue: recorded, then failed
                 if os.environ.get("RUNSYNC_DEBUG"):
                     raise
-                from runsync.cli import save_crash_report
+                from runsync.errors import save_crash_report
 
                 error = RunsyncError(f"{save_crash_report(raised)} ({type(raised).__name__})")
                 error.exit_status = ExitStatus.INTERNAL

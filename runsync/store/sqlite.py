@@ -9,14 +9,12 @@ SQLite has not already done so itself (it does on a full disk), so the real erro
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
-import resource
 import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from runsync.errors import LockHeld, StorageError, StorageFull, TemporaryError
 
@@ -139,13 +137,12 @@ class SqliteBackend:
         return StorageError(f"{self.path}: database error: {exc}")
 
     def _space_short(self) -> bool:
-        soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
-        return soft != resource.RLIM_INFINITY or shutil.disk_usage(self.path.parent).free < LOW_DISK_BYTES
+        return _file_size_limit() is not None or shutil.disk_usage(self.path.parent).free < LOW_DISK_BYTES
 
     def _space_words(self) -> str:
-        soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+        soft = _file_size_limit()
         free = shutil.disk_usage(self.path.parent).free
-        limit = f"; a file-size limit of {soft:,} bytes is set (ulimit -f)" if soft != resource.RLIM_INFINITY else ""
+        limit = f"; a file-size limit of {soft:,} bytes is set (ulimit -f)" if soft is not None else ""
         return f"{free / 2**20:,.0f} MiB free{limit}"
 
     # --- schema and lock ------------------------------------------------------------------------------
@@ -197,13 +194,54 @@ class SqliteBackend:
             raise StorageError(f"cannot create the lock file {lock_path}: {exc.strerror or exc} "
                                "(check the permissions of the database folder)") from None  # fmt: skip
         with handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+            if not _try_lock(handle):
                 raise LockHeld(f"another runsync is syncing {self.path} (lock {lock_path}); try again later") from None
             self._lock_depth = 1
             try:
                 yield
             finally:
                 self._lock_depth = 0
-                fcntl.flock(handle, fcntl.LOCK_UN)
+                _unlock(handle)
+
+
+def _file_size_limit() -> int | None:
+    """The process's file-size limit (ulimit -f), None when there is none or the platform has no such limit."""
+    try:
+        import resource  # POSIX only
+    except ImportError:
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
+def _try_lock(handle: IO[str]) -> bool:
+    """Take an exclusive lock on the open file without waiting: flock on POSIX, msvcrt's byte lock on Windows (the
+    lock goes with the process: a killed sync leaves no stale lock behind)."""
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt  # Windows
+
+        handle.seek(0)
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock(handle: IO[str]) -> None:
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        return
+    fcntl.flock(handle, fcntl.LOCK_UN)
