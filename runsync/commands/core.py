@@ -25,10 +25,10 @@ from runsync.commands._common import (
 from runsync.config import Athlete, find_config_path
 from runsync.errors import UsageError
 from runsync.model import Session
+from runsync.starter import missing_folders, write_starter_config
 
 if TYPE_CHECKING:
     from runsync.analysis import SessionAnalysis
-from runsync.starter import missing_folders, write_starter_config
 
 
 @click.command()
