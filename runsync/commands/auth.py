@@ -76,7 +76,7 @@ def strava(app: App, athlete_id: str, code: str | None, revoke: bool, dry_run: b
     """
     from runsync.sources.strava import oauth
     from runsync.sources.strava.client import RateBudget, budgeted_session
-    from runsync.sources.strava.sync import OWNER_ID, SOURCE
+    from runsync.sources.strava.sync import OWNER_ID, REFUSED, SOURCE
 
     athlete = app.config.athlete(athlete_id)
     if dry_run and not revoke:
@@ -93,6 +93,7 @@ def strava(app: App, athlete_id: str, code: str | None, revoke: bool, dry_run: b
     oauth.save_token(secrets, athlete.id, token)
     with app.store.transaction():
         app.store.save_state(athlete.id, SOURCE, "auth_error", None)
+        app.store.save_state(athlete.id, SOURCE, REFUSED, None)
         if token.athlete_id:
             app.store.save_state(athlete.id, SOURCE, OWNER_ID, token.athlete_id)
     if app.verbose >= 0:  # a person ran this by hand: confirm it (cron never runs auth)
@@ -118,10 +119,9 @@ def revoke_strava(app: App, athlete: Athlete, *, dry_run: bool) -> None:
         told = "no Strava token was stored, so Strava was not told (disconnect at https://www.strava.com/settings/apps)"
     else:
         creds = ensure_client_secret(settings, secrets)
-        session = budgeted_session(RateBudget(), settings.timeout_s)
-        client = oauth.make_client(settings, session)
-        told = oauth.deauthorize(client, oauth.TokenKeeper(client, secrets, creds, athlete.id), app.now)
-        session.close()
+        with budgeted_session(RateBudget(), settings.timeout_s) as session:
+            client = oauth.make_client(settings, session)
+            told = oauth.deauthorize(client, oauth.TokenKeeper(client, secrets, creds, athlete.id), app.now)
     secrets.delete(oauth.token_key(athlete.id))
     removal = remove_strava_data(app.store, athlete.id, now=app.now, why="runsync auth strava --revoke")
     with app.store.transaction():

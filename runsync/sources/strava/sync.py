@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 SOURCE = "strava"
 APP_WIDE = ""  # sync_state athlete for what belongs to the whole application (Strava's limits are per app)
 LOOKBACK = timedelta(days=7)
+REFUSED = "refused"  # sync_state: the cause of the athlete's last 403 (athlete-limit, inactive-app, forbidden)
 CAPACITY = "capacity"  # app-wide sync_state: [connected athletes, the app's limit] from Strava's headers
 OWNER_ID = "owner_id"  # sync_state key: the athlete's Strava id (webhook events name the athlete by it)
 # fmt: off
@@ -100,6 +101,7 @@ class AthleteSync:
             self.report.errors.append(error)
             if isinstance(error, AuthError):
                 self.set_state("auth_error", str(error))
+                self.set_state(REFUSED, getattr(error, "cause", None))  # a 403's cause (StravaRefused), else None
             return False
 
     def sync_new(self) -> bool:
@@ -121,6 +123,7 @@ class AthleteSync:
         """Record a sync that reached Strava without an auth or network problem (rate-limited counts)."""
         if not self.failed:
             self.set_state("auth_error", None)
+            self.set_state(REFUSED, None)
             self.set_state("last_sync", self.now.isoformat(timespec="seconds"))
         token = self.api.keeper.token
         if token is not None and token.athlete_id and self.state(OWNER_ID) != token.athlete_id:
@@ -297,15 +300,15 @@ def sync_strava_athletes(
 
 
 def strava_state(store: Store, athlete: Athlete, secrets: Callable[[], Secrets], now: datetime) -> dict[str, Any]:
-    """The athlete's Strava sync state and token state (ok, expiring, missing, revoked, unknown) — never the token."""
+    """The athlete's Strava sync state and token state (ok, expiring, missing, revoked, refused: Strava answered
+    403, unknown) — never the token."""
     pending = store.state(athlete.id, SOURCE, "pending") or []
+    problem, refused = store.state(athlete.id, SOURCE, "auth_error"), store.state(athlete.id, SOURCE, REFUSED)
     try:
         token = load_token(secrets(), athlete.id)
     except RunsyncError as error:
         token_state = f"unknown ({str(error).split(';')[0]})"
     else:
-        problem = store.state(athlete.id, SOURCE, "auth_error")
-        refused = problem and problem.startswith("Strava refused ") and "token" not in problem.split(":")[0]
         token_state = ("missing" if token is None else "refused" if refused else "revoked" if problem
                        else token.state(now))  # fmt: skip
     used_limit = store.state(APP_WIDE, SOURCE, CAPACITY)
@@ -318,7 +321,7 @@ def strava_state(store: Store, athlete: Athlete, secrets: Callable[[], Secrets],
         "app_capacity": {"connected": used_limit[0], "limit": used_limit[1]} if used_limit else None,
     }
     if token_state in ("refused", "revoked"):
-        state["problem"] = store.state(athlete.id, SOURCE, "auth_error")
+        state["problem"] = problem
     return state
 
 
