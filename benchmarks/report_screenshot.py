@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.conftest import DEMO_NOW  # noqa: E402
-from tests.test_report_html import FLAGS, overflow  # noqa: E402
+from tests.report.test_report_html import FLAGS, overflow  # noqa: E402
 
 
 def runsync(*args: str) -> None:

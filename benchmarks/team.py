@@ -101,7 +101,7 @@ def sync_with_workers(admin: str, folder: Path, athletes: int, workers: int) -> 
 
 
 def strava_budget(admin: str, folder: Path, athletes: int) -> None:
-    from runsync.secrets import FileSecrets
+    from runsync.config.secrets import FileSecrets
     from runsync.sources.strava.oauth import Token, save_token
     from tests.fake_strava import CLIENT_ID, CLIENT_SECRET, make_activity, start_fake_strava
 

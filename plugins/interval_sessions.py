@@ -9,13 +9,14 @@ of the first third; a slowdown > 5 % while rest shrinks is a warning (pace fade)
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from statistics import fmean as mean  # floats: fmean, not the exact (and slow) Fraction-based mean
 
 from runsync.analysis import INTERVAL_LIMITS, IntervalParams, IntervalSet
 from runsync.hookspecs import hookimpl
 from runsync.model import Finding, Session
 from runsync.model import format_pace as _pace
-from runsync.rules import Rule, RuleContext, params_from, session_label
+from runsync.rules import ReportSection, Rule, RuleContext, SectionLine, params_from, session_label
 
 
 class IntervalSessions(Rule):
@@ -42,6 +43,13 @@ class IntervalSessions(Rule):
             found = ctx.intervals(session, params) if session.is_run else None
             if found is not None:
                 yield self._finding(ctx, session, found)
+
+    def report_section(self, ctx: RuleContext, week: date, findings: list[Finding]) -> ReportSection | None:
+        """The week's interval sessions, one line each ('12 × 400 m, rest 120 → 30 s, pace held'): its notes are
+        said there, not again among the findings."""
+        sessions = [(f, ctx.session(f.sessions[0])) for f in findings if f.sessions]
+        lines = tuple(SectionLine(s.local_date, f.title, f.severity, s.name) for f, s in sessions)
+        return ReportSection(self.id, "Interval sessions", lines, covers_info=True) if lines else None
 
     def _finding(self, ctx: RuleContext, session: Session, found: IntervalSet) -> Finding:
         rests = [round(r) for r in found.rests_s]

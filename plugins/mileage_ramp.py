@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from runsync.analysis.calendar import weekly_baseline
 from runsync.hookspecs import hookimpl
 from runsync.model import Finding, Session, format_distance
-from runsync.rules import Rule, RuleContext, session_label
+from runsync.rules import ReportSection, Rule, RuleContext, session_label
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,11 @@ class MileageRamp(Rule):
                 yield self._warning(ctx, ramp, in_week, end, history)
             elif ramp is None and weekly and not history.strength_between(week - timedelta(days=7), end):
                 yield from self._acwr_info(ctx, week, end, in_week, history)
+
+    def report_section(self, ctx: RuleContext, week: date, findings: list[Finding]) -> ReportSection:
+        """The report's header compares the week's distance with this rule's baseline: the same weeks."""
+        span = {"weeks": ctx.config["baseline_weeks"], "skip": ctx.config["progression_weeks"] - 1}
+        return ReportSection(self.id, baseline=ctx.distance_baseline(week, **span))
 
     def _warning(self, ctx: RuleContext, ramp: Ramp, runs: list[Session], end: date, history: History) -> Finding:
         last = history.last_strength(end)

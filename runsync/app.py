@@ -10,14 +10,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runsync.config import Config, load_config
+from runsync.config.secrets import Secrets, database_password, open_secrets
 from runsync.errors import LoginRefused
 from runsync.model import Session
-from runsync.secrets import Secrets, database_password, open_secrets
 from runsync.store import Store
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from runsync.analysis import SessionAnalysis
-    from runsync.plugins import PluginManager
+    from runsync.plugins import InstalledRule, PluginManager
+    from runsync.rules import Rule
 
 
 def open_store(config: Config, secrets: Callable[[], Secrets]) -> Store:
@@ -78,3 +81,15 @@ class App:
         from runsync.plugins import get_plugin_manager
 
         return get_plugin_manager(strict=strict)
+
+    def installed_rules(self, strict: bool = False) -> list[InstalledRule]:
+        """Every installed rule (built-in and plugins'), after checking each [rules.<id>] names one of them."""
+        from runsync.audit import installed_checked
+
+        return installed_checked(self.plugin_manager(strict), self.config)
+
+    def rules(self, only: Iterable[str] = (), *, strict: bool = False) -> list[Rule]:
+        """The rules to run: the enabled ones, or exactly those in `only` (UsageError for an unknown id)."""
+        from runsync.audit import selected_rules
+
+        return selected_rules(self.installed_rules(strict), self.config, only)

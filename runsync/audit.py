@@ -17,7 +17,7 @@ import pandas as pd
 from runsync.analysis import SessionAnalysis, analysis_settings
 from runsync.analysis.refresh import fresh_analyses
 from runsync.config import Athlete, Config
-from runsync.errors import UsageError
+from runsync.errors import ExitStatus, UsageError
 from runsync.model import SEVERITIES, Finding, Session
 from runsync.plugins import InstalledRule, PluginManager, installed_rules
 from runsync.rules import Rule, RuleContext, ensure_rule_sections_known, is_enabled, rule_config
@@ -30,7 +30,7 @@ DEFAULT_DAYS = 42  # the default audit window ends today and starts this many da
 @dataclass
 class AuditResult:
     findings: list[Finding] = field(default_factory=list)
-    new: list[Finding] = field(default_factory=list)  # first seen by this audit (filled by save)
+    new: list[Finding] = field(default_factory=list)  # first seen by this audit (when it saved them)
     crashed: list[str] = field(default_factory=list)  # "rule-id (athlete)" for each rule that raised
     degraded: list[str] = field(default_factory=list)  # "session (athlete, date): why its analysis failed"
     context: RuleContext | None = None  # what the rules saw (one athlete's audit): the report reuses it
@@ -44,6 +44,12 @@ class AuditResult:
     def reaches(self, severity: str) -> bool:
         floor = SEVERITIES.index(severity)
         return any(SEVERITIES.index(f.severity) >= floor for f in self.findings)
+
+    def exit_status(self, fail_on: str | None = None) -> ExitStatus:
+        """7 when a rule crashed; 10 when a finding is at least `fail_on` severe; else 0."""
+        if self.crashed:
+            return ExitStatus.PLUGIN
+        return ExitStatus.FINDINGS if fail_on and self.reaches(fail_on) else ExitStatus.OK
 
 
 def installed_checked(pm: PluginManager, config: Config) -> list[InstalledRule]:
@@ -139,22 +145,25 @@ def run_audit(
     result = AuditResult()
     for athlete in athletes:
         first, last = audit_window(athlete, now, since, until)
-        found = audit_stored(store, config, athlete, rules, now=now, first=first, last=last, workers=workers)
-        if save:
-            found.new = store.save_findings([f for f in found.findings if "error" not in f.basis], now)
-        result.extend(found)
+        result.extend(audit_stored(store, config, athlete, rules, now=now, first=first, last=last, workers=workers,
+                                   save=save))  # fmt: skip
     return result
 
 
 def audit_stored(store: Store, config: Config, athlete: Athlete, rules: list[Rule], *, now: datetime, first: date,
                  last: date, history_days: int = HISTORY_DAYS, workers: int | None = None,
-                 shown: Callable[[Session], bool] | None = None) -> AuditResult:  # fmt: skip
+                 shown: Callable[[Session], bool] | None = None, save: bool = False) -> AuditResult:  # fmt: skip
     """One athlete's audit over [first, last] from the store: the sessions from `history_days` before (those
-    `shown` keeps, when given), without samples, with their analyses brought up to date."""
+    `shown` keeps, when given), without samples, with their analyses brought up to date. With `save`, the findings
+    are stored (the one place they are: a known finding keeps its first_seen; a rule's crash is not stored) and
+    those first seen now are listed in `new`."""
     since = first - timedelta(days=history_days)
     analyses = fresh_analyses(store, config, athlete, since=since, until=last, workers=workers)
     sessions = store.sessions(athlete.id, since=since, until=last)
     if shown is not None:
         sessions = [s for s in sessions if shown(s)]
-    return audit_sessions(athlete, sessions, rules, config, now=now, since=first, until=last, analyses=analyses,
-                          load_samples=store.samples_of)  # fmt: skip
+    result = audit_sessions(athlete, sessions, rules, config, now=now, since=first, until=last, analyses=analyses,
+                            load_samples=store.samples_of)  # fmt: skip
+    if save:
+        result.new = store.save_findings([f for f in result.findings if "error" not in f.basis], now)
+    return result

@@ -9,8 +9,7 @@ from typing import Any
 import click
 
 from runsync import __version__
-from runsync.app import App
-from runsync.commands import register_commands
+from runsync.commands import LazyCommands
 from runsync.errors import ExitStatus, RunsyncError, save_crash_report
 
 
@@ -25,7 +24,7 @@ def parse_now(_ctx: click.Context, param: click.Parameter, value: str | None) ->
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-class RunsyncGroup(click.Group):
+class RunsyncGroup(LazyCommands):
     """Maps RunsyncError subclasses to exit statuses once, for every command (beets' main())."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -45,9 +44,9 @@ class RunsyncGroup(click.Group):
             click.echo(f"runsync: internal error: {type(exc).__name__}: {exc} ({save_crash_report(exc)})", err=True)
             ctx.exit(int(ExitStatus.INTERNAL))
         finally:
-            app = ctx.obj
-            if isinstance(app, App):
-                app.close()
+            close = getattr(ctx.obj, "close", None)  # the command's App, when it opened one
+            if close is not None:
+                close()
 
 
 @click.group(cls=RunsyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,5 +74,3 @@ def cli(ctx: click.Context, config_path: str | None, now: datetime, verbose: int
 def main() -> None:
     cli(prog_name="runsync")
 
-
-register_commands(cli)

@@ -10,10 +10,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
-from datetime import datetime
-from typing import Any, ClassVar
-
-import pandas as pd
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from runsync.analysis import (
     AnalysisSettings,
@@ -33,7 +31,35 @@ from runsync.config import Athlete, Config, integer, number
 from runsync.errors import ConfigError
 from runsync.model import Finding, Session
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from runsync.analysis.calendar import Baseline
+
 RESERVED_KEYS = ("enabled",)
+
+
+@dataclass(frozen=True)
+class SectionLine:
+    """One line of a rule's report section: its local day, what it says, how it is coloured, a detail (a name)."""
+
+    day: date
+    text: str
+    severity: str = "info"
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """What a rule adds to an athlete's weekly report: a titled list of lines (`covers_info`: the rule's info
+    findings are said by these lines, so the findings list leaves them out), and headline figures the report's
+    header uses (`baseline`: what the week's distance is compared with; the first rule to give one is used)."""
+
+    rule: str
+    title: str = ""
+    lines: tuple[SectionLine, ...] = ()
+    covers_info: bool = False
+    baseline: Baseline | None = None
 
 
 class Rule:
@@ -47,6 +73,11 @@ class Rule:
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         raise NotImplementedError
+
+    def report_section(self, ctx: RuleContext, week: date, findings: list[Finding]) -> ReportSection | None:
+        """What this rule adds to the weekly report of `week` (its first local day), from the same context it
+        checked (its own config in ctx.config) and the findings it made that end in that week. None: nothing."""
+        return None
 
     def finding(self, ctx: RuleContext, severity: str, sessions: Iterable[Session], **fields: Any) -> Finding:
         """A Finding for this rule and ctx's athlete; start/end default to the sessions' local dates."""
@@ -127,7 +158,18 @@ class RuleContext:
     def weeks(self) -> pd.DataFrame:
         return self._once("weeks", lambda: weekly_frame(self.sessions, self.days, self.week_start))
 
+    def distance_baseline(self, week: date, **span: int) -> Baseline | None:
+        """The running distance `week` (its first local day) is compared with: the mean of full weeks before it
+        (runsync.analysis.calendar.weekly_baseline; `span`: its `weeks` and `skip`), None under two such weeks."""
+        from runsync.analysis.calendar import weekly_baseline
+
+        runs = self.sessions.index[self.sessions["is_run"].to_numpy(dtype=bool)]
+        weekly = dict(zip(self.weeks.index, self.weeks["distance_m"].astype(float), strict=True))
+        return weekly_baseline(weekly, week, first_run=min(runs) if len(runs) else None, **span)
+
     def laps(self, session_id: str) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame([vars(lap) for lap in self.session(session_id).laps])
 
     def samples(self, session_id: str) -> pd.DataFrame | None:

@@ -14,7 +14,7 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from runsync.config import load_config
-from runsync.secrets import KeyringSecrets
+from runsync.config.secrets import KeyringSecrets
 from runsync.sources.strava.oauth import Token, save_token
 from runsync.store import Store
 from runsync.sync import SyncReport, run_sync

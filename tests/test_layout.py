@@ -81,3 +81,17 @@ def test_the_module_level_import_graph_has_no_cycle() -> None:
         if name not in state:
             visit(name, [name])
     assert cycles == []
+
+
+def test_no_module_is_over_the_style_ceiling_of_400_lines() -> None:
+    files = [*PACKAGE.rglob("*.py"), *(PACKAGE.parent / "plugins").glob("*.py")]
+    lengths = {str(p.relative_to(PACKAGE.parent)): len(p.read_text(encoding="utf-8").splitlines()) for p in files}
+    assert {name: n for name, n in lengths.items() if n > 400} == {}
+
+
+def test_the_report_names_no_rule_it_builds_with() -> None:
+    """Built-in rules reach the report through Rule.report_section, as a third-party rule does."""
+    rule_ids = {"interval-sessions", "mileage-ramp", "missing-easy-days", "training-monotony"}
+    named = {name: sorted(r for r in rule_ids if f'"{r}"' in path.read_text(encoding="utf-8"))
+             for name, path in modules().items() if name.startswith("runsync.report")}  # fmt: skip
+    assert {k: v for k, v in named.items() if v} == {}

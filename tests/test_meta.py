@@ -18,7 +18,9 @@ def all_commands() -> list[tuple[str, click.Command]]:
     found: list[tuple[str, click.Command]] = []
 
     def walk(prefix: str, group: click.Group) -> None:
-        for name, command in group.commands.items():
+        ctx = click.Context(group)
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
             path = f"{prefix} {name}".strip()
             found.append((path, command))
             if isinstance(command, click.Group):
@@ -33,6 +35,28 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme(path: str, 
     out = run_cli(*path.split(), "--help")
     assert "Example" in out.stdout, f"runsync {path} --help has no example"
     assert f"runsync {path}" in (REPO / "README.md").read_text(encoding="utf-8"), f"README never shows runsync {path}"
+
+
+def test_runsync_help_lists_each_command_with_its_own_first_help_line() -> None:
+    from runsync.commands import COMMANDS
+
+    listed = {name: short for name, (_module, _attribute, short) in COMMANDS.items()}
+    own = {path: command.get_short_help_str(limit=500) for path, command in all_commands() if " " not in path}
+    assert listed == own
+    help_text = " ".join(run_cli("--help").stdout.split())
+    assert all(" ".join(short.split()) in help_text for short in listed.values())
+
+
+def test_importing_the_cli_loads_neither_pandas_nor_numpy_nor_matplotlib() -> None:
+    """A fact, not a timing: the heavy libraries load where a command uses them, never at start-up."""
+    import subprocess
+    import sys
+
+    code = ("import sys, runsync.cli; from runsync.cli import cli; cli.main(['--help'], standalone_mode=False);"
+            "print(sorted(m for m in ('pandas', 'numpy', 'matplotlib', 'rich', 'stravalib', 'psycopg', 'jinja2',"
+            "'tomlkit', 'requests', 'lxml', 'fitdecode') if m in sys.modules))")  # fmt: skip
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.splitlines()[-1] == "[]"
 
 
 def test_the_ci_script_runs_the_readme_test_command() -> None:

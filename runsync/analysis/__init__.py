@@ -1,64 +1,34 @@
 """Per-session analysis, computed once when a session is stored and kept with a key (runsync.analysis.session):
 best efforts, intensity with its basis, interval sets, time in zones, training load; and the daily and weekly
 frames by local date that rules and reports read (runsync.analysis.calendar). `refresh` keeps the stored analyses
-fresh: what is stale (new code, new thresholds, changed content) is recomputed, in parallel."""
+fresh: what is stale (new code, new thresholds, changed content) is recomputed, in parallel.
 
-from runsync.analysis.calendar import daily_frame, sessions_frame, week_start_of, weekly_frame
-from runsync.analysis.efforts import Efforts, Estimate, best_efforts, critical_speed
-from runsync.analysis.intensity import INTENSITY_LIMITS, Intensity, IntensityParams, Thresholds, classify, easy_time
-from runsync.analysis.intervals import (
-    INTERVAL_LIMITS,
-    IntervalParams,
-    IntervalSet,
-    Rep,
-    detect_intervals,
-    is_auto_lapped,
-    standard_distance,
-)
-from runsync.analysis.load import Load, session_load
-from runsync.analysis.session import (
-    ANALYSIS_VERSION,
-    AnalysisSettings,
-    SessionAnalysis,
-    analyse_session,
-    analysis_settings,
-)
-from runsync.analysis.stream import Blocks, Grid, to_blocks, to_grid
-from runsync.analysis.zones import Zones, time_in_zones
+The names below load on first use: the sync pipeline reads the per-session analysis without paying for pandas
+(which only the frames need)."""
 
-__all__ = [
-    "ANALYSIS_VERSION",
-    "INTENSITY_LIMITS",
-    "INTERVAL_LIMITS",
-    "AnalysisSettings",
-    "Blocks",
-    "Efforts",
-    "Estimate",
-    "Grid",
-    "Intensity",
-    "IntensityParams",
-    "IntervalParams",
-    "IntervalSet",
-    "Load",
-    "Rep",
-    "SessionAnalysis",
-    "Thresholds",
-    "Zones",
-    "analyse_session",
-    "analysis_settings",
-    "best_efforts",
-    "classify",
-    "critical_speed",
-    "daily_frame",
-    "detect_intervals",
-    "easy_time",
-    "is_auto_lapped",
-    "session_load",
-    "sessions_frame",
-    "standard_distance",
-    "time_in_zones",
-    "to_blocks",
-    "to_grid",
-    "week_start_of",
-    "weekly_frame",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {name: module for module, names in {
+    "calendar": ["daily_frame", "sessions_frame", "week_start_of", "weekly_frame"],
+    "efforts": ["Efforts", "Estimate", "best_efforts", "critical_speed"],
+    "intensity": ["INTENSITY_LIMITS", "Intensity", "IntensityParams", "Thresholds", "classify", "easy_time"],
+    "intervals": ["INTERVAL_LIMITS", "IntervalParams", "IntervalSet", "Rep", "detect_intervals", "is_auto_lapped",
+                  "standard_distance"],
+    "load": ["Load", "session_load"],
+    "session": ["ANALYSIS_VERSION", "AnalysisSettings", "SessionAnalysis", "analyse_session", "analysis_settings"],
+    "stream": ["Blocks", "Grid", "to_blocks", "to_grid"],
+    "zones": ["Zones", "time_in_zones"],
+}.items() for name in names}  # fmt: skip
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"runsync.analysis.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value

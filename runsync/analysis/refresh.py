@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,7 @@ from runsync.analysis.session import (
     from_json,
     to_json,
 )
+from runsync.analysis.stats import RefreshStats
 from runsync.config import Athlete, Config
 from runsync.model import RUN_SPORTS
 from runsync.pool import map_bounded
@@ -37,14 +38,6 @@ if TYPE_CHECKING:
     from runsync.store.derived import AnalysisRow
 
 CHUNK = 8  # sessions per worker task: enough to amortise the hand-over, few enough to spread the load
-
-
-@dataclass
-class RefreshStats:
-    checked: int = 0
-    recomputed: int = 0
-    efforts: int = 0
-    degraded: list[tuple[str, str]] = field(default_factory=list)  # (session id, why its analysis failed)
 
 
 @dataclass(frozen=True)

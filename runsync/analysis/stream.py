@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from runsync.model import Lap, Session
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAX_SPEED_MPS = 12.0  # faster than any runner: a GPS jump
 MIN_SAMPLES = 10

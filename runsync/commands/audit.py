@@ -9,8 +9,16 @@ import click
 
 from runsync import audit as audit_lib
 from runsync.app import App
-from runsync.commands._common import choose_athletes, echo_verbose, needs_app, parse_date, progress_bar, terminal
-from runsync.errors import ExitStatus, UsageError
+from runsync.commands._common import (
+    choose_athletes,
+    echo_verbose,
+    end_with,
+    needs_app,
+    parse_date,
+    progress_bar,
+    terminal,
+)
+from runsync.errors import UsageError
 from runsync.model import SEVERITIES
 from runsync.report.findings import RENDERERS, findings_json, findings_text
 from runsync.rules import is_enabled, rule_config
@@ -35,9 +43,7 @@ def audit(app: App, athlete_id: str | None, all_: bool, since: date | None, unti
     Example (a coach on Monday morning):
       runsync audit --all --since 2026-10-05 --fail-on warning
     """
-    rules = audit_lib.selected_rules(
-        audit_lib.installed_checked(app.plugin_manager(strict), app.config), app.config, rule_ids
-    )
+    rules = app.rules(rule_ids, strict=strict)
     result = audit_lib.run_audit(app.store, app.config, choose_athletes(app, athlete_id, all_), rules,
                                  now=app.now, since=since, until=until)  # fmt: skip
     new = {f.key for f in result.new}
@@ -48,9 +54,7 @@ def audit(app: App, athlete_id: str | None, all_: bool, since: date | None, unti
     echo_verbose(app, f"{len(result.findings)} findings, {len(result.new)} new, {len(rules)} rules")
     if result.crashed:
         click.echo(f"runsync: rule crashed: {', '.join(result.crashed)}", err=True)
-        click.get_current_context().exit(int(ExitStatus.PLUGIN))
-    if fail_on and result.reaches(fail_on):
-        click.get_current_context().exit(int(ExitStatus.FINDINGS))
+    end_with(result.exit_status(fail_on))
 
 
 @click.command()
@@ -63,7 +67,7 @@ def rules(app: App, strict: bool) -> None:
     Example:
       runsync rules
     """
-    for installed in audit_lib.installed_checked(app.plugin_manager(strict), app.config):
+    for installed in app.installed_rules(strict):
         rule = installed.rule
         state = "enabled" if is_enabled(rule, app.config) else "disabled"
         click.echo(f"{rule.id}\t{state}\t{installed.plugin}\t{rule.description}")

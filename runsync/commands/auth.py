@@ -11,7 +11,7 @@ import click
 from runsync.app import App
 from runsync.commands._common import needs_app
 from runsync.config import Athlete, StravaSettings
-from runsync.secrets import CLIENT_SECRET_KEY, Secrets, fetch_client_secret
+from runsync.config.secrets import CLIENT_SECRET_KEY, Secrets, fetch_client_secret
 
 if TYPE_CHECKING:  # stravalib (~0.4 s to import) loads only when `auth` runs, not for every command
     from runsync.sources.strava import oauth
@@ -178,8 +178,8 @@ def database(ctx: click.Context, password_stdin: bool) -> None:
       printf '%s' "$PW" | runsync auth database --password-stdin
     """
     from runsync.commands._common import app_of
+    from runsync.config.secrets import database_key
     from runsync.errors import ConfigError
-    from runsync.secrets import database_key
     from runsync.store import Store
     from runsync.store.postgres import with_password
 

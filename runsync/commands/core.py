@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from runsync import export, sync
 from runsync.app import App
 from runsync.commands._common import (
     app_of,
     echo_verbose,
+    end_with,
     needs_app,
     parse_date,
     progress_bar,
@@ -25,10 +25,10 @@ from runsync.commands._common import (
 from runsync.config import Athlete, find_config_path
 from runsync.errors import UsageError
 from runsync.model import Session
-from runsync.starter import missing_folders, write_starter_config
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the pipeline, the analysis and the writers load with the command that uses them
     from runsync.analysis import SessionAnalysis
+    from runsync.sources.report import SyncReport
 
 
 @click.command()
@@ -47,6 +47,8 @@ def init(ctx: click.Context, athlete_id: str, name: str | None, timezone: str | 
       runsync init --athlete ana --timezone Europe/Madrid --fit-dir /media/GARMIN/Garmin/Activity
     """
     path = find_config_path(ctx.meta["config_path"])
+    from runsync.config.starter import missing_folders, write_starter_config
+
     write_starter_config(path, athlete_id, name=name, timezone=timezone, fit_dirs=fit_dirs, force=force)
     for folder in missing_folders(fit_dirs):
         click.echo(f"warning: watch folder {folder} does not exist (yet): plug the watch in, or fix "
@@ -58,7 +60,7 @@ STILL_FAILING_LISTED = 3  # files that failed on an earlier run are listed one p
 FAILED_LISTED = 20  # failures of this run listed one per line; past that one line counts the rest
 
 
-def report_sync(app: App, report: sync.SyncReport) -> None:
+def report_sync(app: App, report: SyncReport) -> None:
     """Failures always go to stderr (one line each, the first FAILED_LISTED of them, then one line counting the
     rest); the summary only with -v."""
     for path, reason in report.failed[:FAILED_LISTED]:
@@ -113,34 +115,27 @@ def sync_command(app: App, athletes: tuple[str, ...], fit_dirs: tuple[Path, ...]
         raise UsageError("--fit-dir needs one athlete: add --athlete ID")
     if app.store.shared and not fit_dirs:
         return sync_jobs(app, [a.id for a in chosen], wait=wait)
+    from runsync.sync import run_sync
+
     with progress_line(app, "syncing") as progress:
-        report = sync.run_sync(app.store, chosen, extra_fit_dirs=fit_dirs, config=app.config, workers=workers,
-                               now=app.now, on_item=progress)  # fmt: skip
+        report = run_sync(app.store, chosen, extra_fit_dirs=fit_dirs, config=app.config, workers=workers, now=app.now,
+                          on_item=progress)  # fmt: skip
     finish(app, report)
 
 
 def sync_jobs(app: App, athletes: list[str], *, wait: bool) -> None:
     """Queue the athletes' sync jobs; with `wait`, work them here and report how they ended."""
-    from runsync.worker import enqueue_syncs, wait_for
+    from runsync.sync.worker import enqueue_syncs, wait_for
 
     ids = enqueue_syncs(app, athletes)
     if not wait:
         echo_verbose(app, f"queued {len(ids)} sync jobs for {len(athletes)} athletes; `runsync worker` runs them")
         return
-    jobs = wait_for(app, ids)
-    statuses = []
-    for job in jobs:
-        if job.status == "failed" or (job.status == "done" and job.error):
-            click.echo(f"runsync: {job.label}: {job.status}: {job.error}", err=True)
-        elif job.status in ("queued", "running"):
-            click.echo(f"runsync: {job.label}: still {job.status}" + (f" ({job.error})" if job.error else ""),
-                       err=True)  # fmt: skip
-            statuses.append(5)
-        statuses.append(job.exit_status or 0)
-    echo_verbose(app, f"{sum(j.status == 'done' for j in jobs)} of {len(jobs)} sync jobs done")
-    worst = min((s for s in statuses if s), default=0)
-    if worst:
-        click.get_current_context().exit(worst)
+    waited = wait_for(app, ids)
+    for line in waited.problems():
+        click.echo(f"runsync: {line}", err=True)
+    echo_verbose(app, waited.summary())
+    end_with(waited.exit_status())
 
 
 @click.command(name="import")
@@ -157,16 +152,17 @@ def import_command(app: App, paths: tuple[Path, ...], athlete_id: str | None, wo
       runsync import --athlete ana ~/Downloads/export_12345.zip      # Strava's bulk export
       runsync import --athlete ana ~/Downloads/garmin-export.zip     # Garmin Connect's data export
     """
+    from runsync.sync import import_paths
+
     athlete = app.config.athlete(athlete_id) if athlete_id else app.config.default_athlete()
     with app.store.lock([athlete.id]), progress_line(app, "importing") as progress:
-        report = sync.import_paths(app.store, paths, athlete, config=app.config, workers=workers, on_item=progress)
+        report = import_paths(app.store, paths, athlete, config=app.config, workers=workers, on_item=progress)
     finish(app, report)
 
 
-def finish(app: App, report: sync.SyncReport) -> None:
+def finish(app: App, report: SyncReport) -> None:
     report_sync(app, report)
-    if report.exit_status():
-        click.get_current_context().exit(int(report.exit_status()))
+    end_with(report.exit_status())
 
 
 @click.command()
@@ -182,6 +178,8 @@ def sessions(app: App, athlete_id: str | None, since: date | None, until: date |
     Example:
       runsync sessions --athlete ana --since 2026-10-01 --format json
     """
+    from runsync.report import export
+
     if athlete_id:
         app.config.athlete(athlete_id)
     found = app.store.sessions(athlete_id, since=since, until=until)
@@ -258,7 +256,7 @@ def athletes(app: App) -> None:
     Example:
       runsync athletes
     """
-    from runsync.status import source_line, source_states
+    from runsync.sync.status import source_line, source_states
 
     counts = app.store.athletes_with_sessions()
     advice = []
@@ -282,7 +280,7 @@ def status(app: App, fmt: str) -> None:
     Example:
       runsync status --format json
     """
-    from runsync.status import collect_status, status_json, status_text
+    from runsync.sync.status import collect_status, status_json, status_text
 
     found = collect_status(app.store, app.config, lambda: app.secrets, app.now)
     click.echo(status_json(found) if fmt == "json" else status_text(found))
@@ -305,9 +303,11 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
         config_path, first_day = setup_demo(folder, now=ctx.meta["now"], on_progress=advance)
     ctx.meta["config_path"] = str(config_path)
     app = app_of(ctx)
+    from runsync.report import export
+    from runsync.sync import run_sync
+
     with progress_line(app, "importing demo") as progress:
-        report = sync.run_sync(app.store, app.config.select_athletes(), config=app.config, now=app.now,
-                               on_item=progress)  # fmt: skip
+        report = run_sync(app.store, app.config.select_athletes(), config=app.config, now=app.now, on_item=progress)
     report_sync(app, report)
     found = app.store.sessions()[-14:]
     lookup = intensity_lookup(analyses_named(app, found))

@@ -10,15 +10,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from runsync import audit as audit_lib
 from runsync import report as report_lib
 from runsync.app import App
-from runsync.commands._common import choose_athletes, echo_verbose, needs_app, parse_date, write_output
-from runsync.errors import ExitStatus
+from runsync.commands._common import choose_athletes, echo_verbose, end_with, needs_app, parse_date, write_output
 
 if TYPE_CHECKING:  # the mail and HTML side loads when a report is made, not with every command
-    from runsync.mailer import Outgoing
-    from runsync.report.outbox import Builder
+    from runsync.mail import Outgoing
 
 FORMATS = ("html", "json", "markdown", "text")  # report_lib.RENDERERS' keys
 
@@ -50,49 +47,24 @@ def report(app: App, athlete_id: str | None, all_: bool, week: date | None, week
     """
     athletes = choose_athletes(app, athlete_id, all_)
     squad = not athlete_id and (all_ or len(athletes) > 1)
-    build = _builder(app, week, weeks, audience or ("coach" if squad else "athlete"))
+    from runsync.report.outbox import ReportRequest, deliver_reports
+
+    request = ReportRequest(athletes, squad, week, weeks, audience or ("coach" if squad else "athlete"))
     if email or to or dry_run:
-        from runsync.report.outbox import deliver_reports
-
-        delivery = deliver_reports(app.store, app.config, athletes, squad=squad, to=to, build=build, now=app.now,
-                                   secrets=lambda: app.secrets, dry_run=dry_run)  # fmt: skip
+        result = deliver_reports(app, request, to=to, dry_run=dry_run)
         if dry_run:
-            write_eml(delivery.messages)
-        echo_verbose(app, f"{'composed' if dry_run else 'sent'} {len(delivery.messages)} reports")
-        return exit_for(delivery.reports)
-    built = build(athletes, None, squad)
-    text = report_lib.RENDERERS[fmt](built)
-    if output:
-        write_output(output, text)
+            write_eml(result.messages)
+        echo_verbose(app, f"{'composed' if dry_run else 'sent'} {len(result.messages)} reports")
     else:
-        click.echo(text, nl=False)
-    exit_for([built])
-
-
-def _builder(app: App, week: date | None, weeks: int, audience: str) -> Builder:
-    """(athletes, recipient, squad) → Report, with the enabled rules and this run's `now`. A mail is for the athlete
-    when it goes to the athlete's own address, else for a coach; printed, it is for `audience`."""
-    rules = audit_lib.selected_rules(audit_lib.installed_checked(app.plugin_manager(), app.config), app.config)
-
-    def build(athletes: list, recipient: str | None, squad: bool) -> report_lib.Report:
-        own = len(athletes) == 1 and recipient in athletes[0].email
-        reader = audience if recipient is None else "athlete" if own else "coach"
-        return report_lib.build_report(app.store, app.config, athletes, rules, now=app.now, week=week, weeks=weeks,
-                                       squad=squad, recipient=recipient, audience=reader)  # fmt: skip
-
-    return build
-
-
-def exit_for(reports: list[report_lib.Report]) -> None:
-    """7 when a rule crashed (named), 6 when an athlete's report failed; the rest was printed or mailed."""
-    crashed = sorted({c for r in reports for c in r.crashed})
-    failed = sorted({a for r in reports for a in r.failed})
-    if crashed:
-        click.echo(f"runsync: rule crashed: {', '.join(crashed)}", err=True)
-    if failed:
-        click.echo(f"runsync: the report failed for {', '.join(failed)}; the others were built", err=True)
-    if crashed or failed:
-        click.get_current_context().exit(int(ExitStatus.PLUGIN if crashed else ExitStatus.PARTIAL))
+        result = request.build(app, app.rules())
+        text = report_lib.RENDERERS[fmt](result)
+        if output:
+            write_output(output, text)
+        else:
+            click.echo(text, nl=False)
+    for line in result.problems():
+        click.echo(f"runsync: {line}", err=True)
+    end_with(result.exit_status())
 
 
 def write_eml(messages: list[Outgoing]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from runsync.app import App
-from runsync.commands._common import echo_verbose, needs_app
+from runsync.commands._common import echo_verbose, end_with, needs_app
 from runsync.errors import ExitStatus, UsageError
 
 
@@ -27,12 +27,12 @@ def worker(app: App, burst: bool, athletes: tuple[str, ...], max_jobs: int | Non
       runsync worker                 # under systemd: waits for jobs
       runsync worker --burst -q      # from cron: runs what is queued, then exits
     """
-    from runsync.worker import work
+    from runsync.sync.worker import work
 
     for athlete_id in athletes:
         app.config.athlete(athlete_id)
 
-    def tell(outcome) -> None:  # noqa: ANN001 - runsync.worker.Outcome
+    def tell(outcome) -> None:  # noqa: ANN001 - runsync.sync.worker.Outcome
         line = f"{outcome.job.label}: {outcome.status}" + (f": {outcome.message}" if outcome.message else "")
         if outcome.status == "failed" or outcome.exit_status == ExitStatus.TEMPORARY:
             click.echo(f"runsync: {line}", err=True)  # a failure, or queued again for later: a rate limit, a 5xx
@@ -43,8 +43,7 @@ def worker(app: App, burst: bool, athletes: tuple[str, ...], max_jobs: int | Non
     for job in run.recovered:
         click.echo(f"runsync: {job.label}: its worker died; queued again", err=True)
     echo_verbose(app, run.summary())
-    if run.exit_status():
-        click.get_current_context().exit(int(run.exit_status()))
+    end_with(run.exit_status())
 
 
 @click.command()

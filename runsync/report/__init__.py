@@ -11,7 +11,7 @@ from typing import Any
 _WHERE = {
     "CHART_WEEKS": "build", "DEFAULT_WEEKS": "build", "build_report": "build", "last_complete_week": "build",
     "chart_cid": "html", "charts": "html", "to_html": "html", "to_html_file": "html",
-    "AthleteReport": "model", "IntervalLine": "model", "Report": "model", "ReportFinding": "model",
+    "AthleteReport": "model", "Report": "model", "ReportFinding": "model",
     "WeekSummary": "model", "subject": "model",
     "to_json": "render", "to_markdown": "render", "to_text": "render",
 }  # fmt: skip

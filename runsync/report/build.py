@@ -10,22 +10,20 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from runsync.analysis import week_start_of
-from runsync.analysis.calendar import Baseline, fitness_fatigue, weekly_baseline
+from runsync.analysis.calendar import fitness_fatigue
 from runsync.analysis.session import NO_REFERENCE, no_reference_advice
 from runsync.audit import HISTORY_DAYS, audit_stored
 from runsync.config import Athlete, Config
 from runsync.errors import RunsyncError
 from runsync.model import Finding, Session
-from runsync.report.model import AthleteReport, IntervalLine, Report, ReportFinding, WeekSummary
-from runsync.rules import Rule, RuleContext, rule_config
+from runsync.report.model import AthleteReport, Report, ReportFinding, WeekSummary
+from runsync.rules import ReportSection, Rule, RuleContext, rule_config
 from runsync.sources.strava.revoke import strava_only
 from runsync.store import Store
 
 DEFAULT_WEEKS = 4  # weeks shown before the chosen one
 CHART_WEEKS = 12  # weekly distances in the chart, ending with the chosen week ...
 MIN_CHART_WEEKS = 8  # ... less the empty weeks before the athlete's first run, down to this many
-INTERVAL_RULE = "interval-sessions"
-RAMP_RULE = "mileage-ramp"
 LOAD_BASES = ("hr", "pace", "rpe", "none")
 NO_SESSIONS = "Nothing to report yet: no sessions are stored for {name}. Run `runsync sync` (or `runsync import`)."
 
@@ -90,9 +88,9 @@ def build_athlete(
     hidden: list[Session] = []
     shown = None if audience == "athlete" or "coach" in athlete.share_strava_with else _visible(hidden)
     audited = audit_stored(store, config, athlete, rules, now=now, first=first, last=last,
-                           history_days=(first - since).days + HISTORY_DAYS, shown=shown)  # fmt: skip
+                           history_days=(first - since).days + HISTORY_DAYS, shown=shown, save=True)  # fmt: skip
     findings, ctx = audited.findings, audited.context
-    marked = mark_new(store, athlete.id, findings, now=now, since=first, until=last, recipient=recipient)
+    marked = mark_new(store, athlete.id, findings, since=first, until=last, recipient=recipient)
     starts = [week - timedelta(weeks=n) for n in range(max(weeks, CHART_WEEKS - 1), -1, -1)]
     frame = ctx.weeks.reindex(pd.Index(starts, dtype=object), fill_value=0)
     by_week = [(week_start_of(min(f.finding.end, last), config.week_start), f) for f in marked]
@@ -100,6 +98,7 @@ def build_athlete(
     bases = load_bases(ctx, config.week_start)
     summaries = [_summary(day, frame.loc[day], tuple(f for w, f in by_week if w == day), curves, bases.get(day, ()))
                  for day in starts if day >= first]  # fmt: skip
+    sections, broken = rule_sections(ctx, config, rules, week, [f.finding for f in summaries[-1].findings])
     chart = chart_weeks(frame["distance_m"], starts[-CHART_WEEKS:])
     shown = curves.loc[chart[0][0] : last] if chart and not curves.empty else curves.iloc[0:0]
     return AthleteReport(
@@ -107,12 +106,12 @@ def build_athlete(
         name=athlete.name,
         weeks=tuple(summaries),
         chart=chart,
-        intervals=tuple(interval_lines(ctx, summaries[-1].findings)),
+        sections=sections,
         recipients=athlete.email,
         note=None if ctx.session_list or store.has_sessions(athlete.id) else NO_SESSIONS.format(name=athlete.name),
-        crashed=tuple(audited.crashed),
+        crashed=tuple(audited.crashed) + tuple(f"{rule} ({athlete.id})" for rule in broken),
         units=athlete.units,
-        baseline=distance_baseline(ctx, config, rules, week),
+        baseline=next((s.baseline for s in sections if s.baseline is not None), None) or ctx.distance_baseline(week),
         load_curve=tuple((day, *(round(float(v), 1) for v in row)) for day, row in
                          zip(shown.index, shown[["fitness", "fatigue", "form"]].to_numpy(), strict=True)),  # fmt: skip
         hr_zone_basis="lthr" if athlete.lthr else "max_hr" if athlete.max_hr else None,
@@ -167,17 +166,21 @@ def load_bases(ctx: RuleContext, week_start: int) -> dict[date, tuple[tuple[str,
     return {w: tuple(sorted(c.items(), key=lambda kv: LOAD_BASES.index(kv[0]))) for w, c in counted.items()}
 
 
-def distance_baseline(ctx: RuleContext, config: Config, rules: list[Rule], week: date) -> Baseline | None:
-    """The chosen week's baseline as the mileage-ramp rule defines it (its configured weeks), so the header and the
-    rule's finding compare with the same weeks."""
-    ramp = next((r for r in rules if r.id == RAMP_RULE), None)
-    span: dict[str, int] = {}  # without the rule: weekly_baseline's own defaults (the rule's)
-    if ramp is not None:
-        settings = rule_config(ramp, config)
-        span = {"weeks": settings["baseline_weeks"], "skip": settings["progression_weeks"] - 1}
-    runs = ctx.sessions.index[ctx.sessions["is_run"].to_numpy(dtype=bool)]
-    weekly = dict(zip(ctx.weeks.index, ctx.weeks["distance_m"].astype(float), strict=True))
-    return weekly_baseline(weekly, week, first_run=min(runs) if len(runs) else None, **span)
+def rule_sections(ctx: RuleContext, config: Config, rules: list[Rule], week: date,
+                  findings: list[Finding]) -> tuple[tuple[ReportSection, ...], list[str]]:  # fmt: skip
+    """What each rule adds to the report of `week` (Rule.report_section, with its own config and the findings it
+    made that end in the week), and the ids of the rules that raised doing it (their findings still show)."""
+    sections, broken = [], []
+    for rule in rules:
+        try:
+            section = rule.report_section(ctx.for_rule(rule_config(rule, config)), week,
+                                          [f for f in findings if f.rule == rule.id])  # fmt: skip
+        except Exception:  # a broken rule must not cost the athlete the report
+            broken.append(rule.id)
+            continue
+        if section is not None:
+            sections.append(section)
+    return tuple(sections), broken
 
 
 def mark_new(
@@ -185,13 +188,11 @@ def mark_new(
     athlete: str,
     findings: list[Finding],
     *,
-    now: datetime,
     since: date,
     until: date,
     recipient: str | None,
 ) -> list[ReportFinding]:
-    """Save the findings (first_seen is kept for known ones) and mark those first seen after the last report."""
-    store.save_findings([f for f in findings if "error" not in f.basis], now)
+    """The findings (saved by the audit), those first seen after the last report to `recipient` marked new."""
     first_seen = {s.finding.key: s.first_seen for s in store.findings(athlete, since=since, until=until)}
     last_sent = store.last_report_sent(athlete, recipient)
     return [ReportFinding(f, last_sent is None or f.key not in first_seen or first_seen[f.key] > last_sent)
@@ -239,14 +240,3 @@ def chart_weeks(distances: pd.Series, starts: list[date]) -> tuple[tuple[date, f
     while len(points) > MIN_CHART_WEEKS and points[0][1] == 0:
         points.pop(0)
     return tuple(points)
-
-
-def interval_lines(ctx: RuleContext, findings: tuple[ReportFinding, ...]) -> list[IntervalLine]:
-    """The week's interval sessions, as the interval-sessions rule described them."""
-    lines = []
-    for item in findings:
-        f = item.finding
-        if f.rule == INTERVAL_RULE and f.sessions:
-            session: Session = ctx.session(f.sessions[0])
-            lines.append(IntervalLine(session.local_date, session.name, f.title, f.severity))
-    return lines

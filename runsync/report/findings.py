@@ -7,8 +7,8 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from runsync.export import rich_text
 from runsync.model import Finding, finding_to_dict
+from runsync.report.export import rich_text
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from runsync.analysis.calendar import Baseline
+from runsync.errors import ExitStatus
 from runsync.model import SEVERITIES, Finding
+from runsync.rules import ReportSection
 
 ATTENTION = ("alert", "warning")  # severities that need a person
 
@@ -22,16 +24,6 @@ class ReportFinding:
     @property
     def needs_attention(self) -> bool:
         return self.finding.severity in ATTENTION
-
-
-@dataclass(frozen=True)
-class IntervalLine:
-    """One interval session of the week: 'Tue 13 Oct', the session's name, '12 × 400 m, rest 120 → 30 s, pace held'."""
-
-    day: date
-    session_name: str | None
-    structure: str
-    severity: str
 
 
 @dataclass(frozen=True)
@@ -79,7 +71,7 @@ class AthleteReport:
     name: str
     weeks: tuple[WeekSummary, ...]  # oldest first; the last is the chosen week
     chart: tuple[tuple[date, float], ...]  # (week start, running distance m) over the chart span, oldest first
-    intervals: tuple[IntervalLine, ...] = ()  # the chosen week's interval sessions
+    sections: tuple[ReportSection, ...] = ()  # what the rules add for the chosen week (interval sessions ...)
     units: str = "km"  # km | mi: how this athlete reads distances and paces
     baseline: Baseline | None = None  # what the chosen week's distance is compared with (as mileage-ramp does)
     load_curve: tuple[tuple[date, float, float, float], ...] = ()  # (day, fitness, fatigue, form) over the chart span
@@ -108,6 +100,18 @@ class AthleteReport:
         return self.count("alert"), self.count("warning"), new
 
     @property
+    def shown_findings(self) -> list[ReportFinding]:
+        """The chosen week's findings worth a line, alerts first: all but the information a rule's section says."""
+        covered = {s.rule for s in self.sections if s.covers_info}
+        return [f for f in self.week.findings_by_severity(with_info=True)
+                if not (f.finding.rule in covered and f.finding.severity == "info")]  # fmt: skip
+
+    @property
+    def listed_sections(self) -> tuple[ReportSection, ...]:
+        """The rules' sections that have lines to show, under their titles."""
+        return tuple(s for s in self.sections if s.lines and s.title)
+
+    @property
     def change_pct(self) -> float | None:
         """This week's distance against the baseline's mean, in %; None without a baseline (under 2 weeks)."""
         if self.baseline is None or self.baseline.mean_m <= 0:
@@ -132,6 +136,16 @@ class Report:
     @property
     def failed(self) -> tuple[str, ...]:
         return tuple(a.athlete for a in self.athletes if a.failed)
+
+    def problems(self) -> list[str]:
+        """One line per thing that went wrong: the rules that crashed (named), the athletes whose report failed."""
+        crashed, failed = sorted(set(self.crashed)), sorted(set(self.failed))
+        return ([f"rule crashed: {', '.join(crashed)}"] if crashed else []) + (
+            [f"the report failed for {', '.join(failed)}; the others were built"] if failed else [])
+
+    def exit_status(self) -> ExitStatus:
+        """7 when a rule crashed, 6 when an athlete's report failed (the rest was built), else 0."""
+        return ExitStatus.PLUGIN if self.crashed else ExitStatus.PARTIAL if self.failed else ExitStatus.OK
 
     @property
     def week_start(self) -> date:

@@ -9,18 +9,43 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from runsync.config import Athlete, Config
-from runsync.errors import ConfigError
-from runsync.mailer import DEFAULT_SENDER, Outgoing, build_message, fetch_smtp_password, send_messages
+from runsync.errors import ConfigError, ExitStatus
+from runsync.mail import DEFAULT_SENDER, Outgoing, build_message, fetch_smtp_password, send_messages
+from runsync.report.build import DEFAULT_WEEKS, build_report
 from runsync.report.html import chart_cid, charts, to_html
 from runsync.report.model import Report, subject
 from runsync.report.render import to_text
-from runsync.secrets import Secrets
 from runsync.store import Store
 
-# (athletes, recipient, squad?) → the report for that reader
-Builder = Callable[[list[Athlete], str | None, bool], Report]
+if TYPE_CHECKING:
+    from runsync.app import App
+    from runsync.rules import Rule
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """Which report: the athletes, a roll-up for a coach (`squad`), the week (any day in it; default each athlete's
+    last complete one) and how many weeks before it, and who reads it when printed (a mail's reader is told by its
+    address: the athlete's own, else a coach)."""
+
+    athletes: list[Athlete]
+    squad: bool = False
+    week: date | None = None
+    weeks: int = DEFAULT_WEEKS
+    audience: str = "athlete"
+
+    def build(self, app: App, rules: list[Rule], recipient: str | None = None,
+              athletes: list[Athlete] | None = None, squad: bool | None = None) -> Report:  # fmt: skip
+        """The report for `recipient` (None: printed) over `athletes` (default: the request's)."""
+        chosen = self.athletes if athletes is None else athletes
+        own = recipient is not None and len(chosen) == 1 and recipient in chosen[0].email
+        reader = self.audience if recipient is None else "athlete" if own else "coach"
+        return build_report(app.store, app.config, chosen, rules, now=app.now, week=self.week, weeks=self.weeks,
+                            squad=self.squad if squad is None else squad, recipient=recipient,
+                            audience=reader)  # fmt: skip
 
 
 def recipients(
@@ -56,21 +81,29 @@ class Delivery:
     messages: list[Outgoing] = field(default_factory=list)
     reports: list[Report] = field(default_factory=list)
 
+    def problems(self) -> list[str]:
+        return list(dict.fromkeys(line for r in self.reports for line in r.problems()))
 
-def deliver_reports(store: Store, config: Config, athletes: list[Athlete], *, squad: bool, to: tuple[str, ...],
-                    build: Builder, now: datetime, secrets: Callable[[], Secrets], dry_run: bool = False
-                    ) -> Delivery:  # fmt: skip
-    """Build one report per recipient, compose the mails, send them over SMTP (unless `dry_run`) and record each
-    one the server accepted. The one call cron, `runsync serve` and tests make to mail the weekly reports."""
+    def exit_status(self) -> ExitStatus:
+        """The most urgent of the reports' statuses (a rule crashed: 7; an athlete's report failed: 6)."""
+        return min((s for r in self.reports if (s := r.exit_status())), default=ExitStatus.OK)
+
+
+def deliver_reports(app: App, request: ReportRequest, *, to: tuple[str, ...] = (), dry_run: bool = False,
+                    rules: list[Rule] | None = None) -> Delivery:  # fmt: skip
+    """Build one report per recipient (with the enabled rules, or `rules`), compose the mails, send them over SMTP
+    (unless `dry_run`) and record each one the server accepted. The one call cron, `runsync serve` and tests make to
+    mail the weekly reports."""
+    config, rules = app.config, app.rules() if rules is None else rules
     delivery, weeks = Delivery(), {}
-    for chosen, address, as_squad in recipients(config, athletes, squad, to):
-        report = build(chosen, address, as_squad)
+    for chosen, address, as_squad in recipients(config, request.athletes, request.squad, to):
+        report = request.build(app, rules, address, chosen, as_squad)
         weeks.update({a.athlete: a.week.start for a in report.athletes})
         delivery.reports.append(report)
-        delivery.messages.append(compose(report, address, config.email.sender, now))
+        delivery.messages.append(compose(report, address, config.email.sender, app.now))
     if not dry_run:
-        password = fetch_smtp_password(config.email, secrets)
-        send_messages(delivery.messages, config.email, password, on_sent=record_sent(store, weeks, now))
+        password = fetch_smtp_password(config.email, lambda: app.secrets)
+        send_messages(delivery.messages, config.email, password, on_sent=record_sent(app.store, weeks, app.now))
     return delivery
 
 

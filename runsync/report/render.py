@@ -133,12 +133,6 @@ def finding_line(item: ReportFinding) -> str:
     return f"[{f.severity}{new}] {f.title}. {f.message}"
 
 
-def shown_findings(week: WeekSummary) -> list[ReportFinding]:
-    """Findings worth a line, alerts first: everything but interval-session notes (those have their own section)."""
-    return [f for f in week.findings_by_severity(with_info=True)
-            if not (f.finding.rule == "interval-sessions" and f.finding.severity == "info")]  # fmt: skip
-
-
 def to_text(report: Report) -> str:
     out: list[str] = []
     if report.squad:
@@ -160,11 +154,10 @@ def _athlete_text(a: AthleteReport) -> list[str]:
     lines += [line for label, value in shown for line in textwrap.wrap(
         value, TEXT_WIDTH, initial_indent=f"{label + ':':<{width}}", subsequent_indent=" " * width)]
     lines += [wrapped for line in a.advice for wrapped in textwrap.wrap(f"Note: {line}", TEXT_WIDTH)]
-    if a.intervals:
-        lines += ["", "Interval sessions:"]
-        lines += [f"  {i.day:%a %d %b}  {i.structure}" + (f"  ({i.session_name})" if i.session_name else "")
-                  for i in a.intervals]  # fmt: skip
-    found = shown_findings(a.week)
+    for section in a.listed_sections:
+        lines += ["", f"{section.title}:"]
+        lines += [f"  {i.day:%a %d %b}  {i.text}" + (f"  ({i.detail})" if i.detail else "") for i in section.lines]
+    found = a.shown_findings
     lines += ["", "Findings:" if found else "Findings: none — the week follows the rules audited."]
     lines += [wrapped for f in found for wrapped in textwrap.wrap(finding_line(f), TEXT_WIDTH, initial_indent="  ",
                                                                   subsequent_indent="    ")]  # fmt: skip
@@ -192,13 +185,13 @@ def _athlete_markdown(a: AthleteReport) -> list[str]:
     out += ["| | |", "|---|---|"]
     out += [f"| {label} | {value} |" for label, value in rows(a)]
     out += [f"\n_Note: {_md(line)}_" for line in a.advice]
-    if a.intervals:
-        out += ["", "**Interval sessions**", ""]
-        for i in a.intervals:
-            name = f" — _{_md(i.session_name)}_" if i.session_name else ""
-            out.append(f"- {i.day:%a %d %b}: {_md(i.structure)}{name}")
+    for section in a.listed_sections:
+        out += ["", f"**{_md(section.title)}**", ""]
+        for i in section.lines:
+            name = f" — _{_md(i.detail)}_" if i.detail else ""
+            out.append(f"- {i.day:%a %d %b}: {_md(i.text)}{name}")
     out += ["", "**Findings**", ""]
-    found = shown_findings(a.week)
+    found = a.shown_findings
     for item in found:
         new, f = "**NEW** " if item.new else "", item.finding
         out.append(f"- {new}**{f.severity}** {_md(f.title)}. {_md(f.message)}")
@@ -230,6 +223,10 @@ def _athlete_json(a: AthleteReport) -> dict[str, Any]:
                                     "skipped_weeks": a.baseline.skipped}  # fmt: skip
     found["load_curve"] = [{"date": d.isoformat(), "fitness": fit, "fatigue": fat, "form": form}
                            for d, fit, fat, form in a.load_curve]  # fmt: skip
+    if a.listed_sections:
+        found["sections"] = [{"rule": s.rule, "title": s.title, "lines": [
+            {"date": i.day.isoformat(), "text": i.text, "severity": i.severity, "detail": i.detail} for i in s.lines]}
+            for s in a.listed_sections]  # fmt: skip
     if a.advice:
         found["advice"] = list(a.advice)
     if a.note:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from runsync.analysis.refresh import RefreshStats
+from runsync.analysis.stats import RefreshStats
 from runsync.errors import ExitStatus, RunsyncError
 
 

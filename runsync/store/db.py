@@ -13,8 +13,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from runsync.errors import ConfigError
 from runsync.model import Finding, Lap, Session, Source, StrengthSet, finding_from_dict, finding_to_dict
 from runsync.store.budget import RateBudgetRows
@@ -37,6 +35,8 @@ from runsync.store.rows import (
 from runsync.store.sqlite import SqliteBackend
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from runsync.store.postgres import PostgresBackend
 
 

@@ -7,12 +7,12 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from runsync.model import SAMPLE_COLUMNS, Finding, Session
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 RAW_COLUMNS = "source, source_id, part, athlete, path, status, error, decoder, fetched_at"
 SESSION_COLUMNS = (
@@ -36,6 +36,8 @@ def now_iso() -> str:
 def pack_samples(frame: pd.DataFrame | None) -> tuple[int, bytes | None]:
     if frame is None or frame.empty:
         return 0, None
+    import numpy as np
+
     matrix = np.vstack([frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in SAMPLE_COLUMNS])
     return len(frame), zlib.compress(matrix.tobytes(), 1)
 
@@ -52,6 +54,9 @@ def fingerprint(session: Session, blob: bytes | None) -> str:
 def unpack_samples(n: int, blob: bytes | None) -> pd.DataFrame | None:
     if not n or blob is None:
         return None
+    import numpy as np
+    import pandas as pd
+
     matrix = np.frombuffer(zlib.decompress(blob), dtype="float64").reshape(len(SAMPLE_COLUMNS), n)
     return pd.DataFrame({c: matrix[i] for i, c in enumerate(SAMPLE_COLUMNS)})
 

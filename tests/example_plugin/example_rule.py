@@ -1,6 +1,7 @@
 """long-run-share: one run carries more than half of a week's running distance."""
 
 from runsync import Rule, hookimpl
+from runsync.rules import ReportSection, SectionLine
 from runsync.training import week_start_of
 
 
@@ -28,6 +29,11 @@ class LongRunShare(Rule):
                     basis=("distance",),
                     metrics={"share": round(share, 2)},
                 )
+
+    def report_section(self, ctx, week, findings):
+        """The weekly report gets a "Long runs" section from this rule's findings of that week."""
+        lines = tuple(SectionLine(f.start, f.title, f.severity) for f in findings)
+        return ReportSection(self.id, "Long runs", lines, covers_info=True) if lines else None
 
 
 @hookimpl

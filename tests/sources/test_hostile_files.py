@@ -21,7 +21,7 @@ from runsync.demo.trackfiles import write_tcx
 from runsync.errors import DecodeError
 from runsync.sources.files import gunzip, walk_files
 from tests.conftest import run_cli
-from tests.test_archives import DAY, ENGLISH, athlete_config, csv_text, english_row, run
+from tests.sources.test_archives import DAY, ENGLISH, athlete_config, csv_text, english_row, run
 
 LIMIT_S = 120  # a hang fails the test instead of the run
 

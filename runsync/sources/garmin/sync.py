@@ -26,15 +26,15 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from runsync.config import Athlete, Config
-from runsync.dedupe import is_duplicate
+from runsync.config.secrets import Secrets, open_secrets
 from runsync.errors import AuthError, RunsyncError, TemporaryError
 from runsync.model import Session, Source
-from runsync.secrets import Secrets, open_secrets
 from runsync.sources.files import FILE_KINDS, SUFFIXES
 from runsync.sources.files.track import sport_of
 from runsync.sources.garmin.client import SECRET_KEY, GarminApi
 from runsync.sources.items import FileItem, Provenance
 from runsync.store import Store
+from runsync.sync.merge import is_duplicate
 
 if TYPE_CHECKING:
     from runsync.sources.report import SyncReport

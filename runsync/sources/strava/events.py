@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 from stravalib import exc
 
 from runsync.config import Athlete, Config
+from runsync.config.secrets import open_secrets
 from runsync.errors import AuthError, ConfigError, RunsyncError, TemporaryError
-from runsync.secrets import open_secrets
 from runsync.sources.strava.client import StravaRateLimited, budgeted_session, make_api
 from runsync.sources.strava.oauth import TokenKeeper, ensure_credentials, reauth_hint, token_key
 from runsync.sources.strava.sync import APP_WIDE, OWNER_ID, SOURCE, AthleteSync, SaveSession, shared_budget

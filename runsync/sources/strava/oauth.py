@@ -18,8 +18,8 @@ from stravalib import Client, exc
 from stravalib.protocol import ApiV3
 
 from runsync.config import StravaSettings
+from runsync.config.secrets import Secrets, fetch_client_secret
 from runsync.errors import AuthError, ConfigError, TemporaryError
-from runsync.secrets import Secrets, fetch_client_secret
 
 SCOPE = "read,activity:read_all"
 REFRESH_MARGIN_S = 300  # refresh when fewer than 5 minutes remain

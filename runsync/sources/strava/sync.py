@@ -1,4 +1,4 @@
-"""Strava → store, incrementally and within the rate limits: the Strava half of sync.py's pipeline.
+"""Strava → store, incrementally and within the rate limits: the Strava step of runsync.sync's pipeline.
 
 Per athlete, in `sync_state` (source "strava"): `newest_start` (epoch of the newest activity seen),
 `backfill_before` (the history cursor, walking back from the first sync; null when the history is complete),
@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 from stravalib import exc
 
 from runsync.config import Athlete, Config, StravaSettings
+from runsync.config.secrets import Secrets, open_secrets
 from runsync.errors import AuthError, RunsyncError, TemporaryError
 from runsync.model import Session
-from runsync.secrets import Secrets, open_secrets
 from runsync.sources.files import FILE_KINDS
 from runsync.sources.strava.client import RateBudget, StravaApi, StravaRateLimited, budgeted_session, make_api
 from runsync.sources.strava.normalise import STRAVA_NORMALISER, needs_detail, normalise_activity, parse_time

@@ -88,7 +88,8 @@ def test_report_json_has_exactly_the_contract_keys(ana: Athlete) -> None:
     assert list(data) == ["version", "athletes"] and data["version"] == 1
     athlete = data["athletes"][0]
     assert list(athlete)[:3] == ["athlete", "name", "weeks"] and (athlete["athlete"], athlete["name"]) == ("ana", "Ana")
-    assert set(athlete) - {"athlete", "name", "weeks"} <= {"units", "distance_change", "load_curve"}  # added in v1
+    added_in_v1 = {"units", "distance_change", "load_curve", "sections"}
+    assert set(athlete) - {"athlete", "name", "weeks"} <= added_in_v1
     assert [w["start"] for w in athlete["weeks"]] == ["2026-09-21", "2026-09-28", "2026-10-05"]
     for week in athlete["weeks"]:
         assert list(week)[: len(WEEK_KEYS)] == WEEK_KEYS and set(week) >= {"load", "fitness", "fatigue", "form", "acwr",

@@ -13,7 +13,7 @@ import pytest
 import requests
 from keyring.backends import fail
 
-from runsync.secrets import KeyringSecrets
+from runsync.config.secrets import KeyringSecrets
 from runsync.sources.strava.loopback import RedirectCatcher
 from runsync.sources.strava.oauth import load_token
 from tests.conftest import run_cli

@@ -14,7 +14,7 @@ from fitdecode.utils import compute_crc
 from runsync.errors import DecodeError
 from runsync.model import SAMPLE_COLUMNS, Session
 from runsync.sources.files.fit import decode_fit, fetch_fit_files, normalise_fit, to_lap, to_sport
-from tests.connectors.fit_builder import file_id, fit_bytes, run_file, strength_file
+from tests.sources.files.fit_builder import file_id, fit_bytes, run_file, strength_file
 
 LOS_ANGELES, BERLIN = ZoneInfo("America/Los_Angeles"), ZoneInfo("Europe/Berlin")
 HASH = "0123456789abcdef" * 4

@@ -20,7 +20,7 @@ from runsync.model import SAMPLE_COLUMNS, Session
 from runsync.sources.files.fit import decode_fit, fetch_fit_files, normalise_fit
 
 CORPUS = Path(
-    os.environ.get("RUNSYNC_FIT_CORPUS", Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "fit")
+    os.environ.get("RUNSYNC_FIT_CORPUS", Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "fit")
 )
 FILES = fetch_fit_files(CORPUS) if CORPUS.is_dir() else []
 

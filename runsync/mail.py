@@ -18,8 +18,8 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from runsync.config import EmailSettings
+from runsync.config.secrets import Secrets
 from runsync.errors import AuthError, ExitStatus, MailError
-from runsync.secrets import Secrets
 
 PASSWORD_ENV = "RUNSYNC_SMTP_PASSWORD"
 DEFAULT_SENDER = "runsync@localhost"

@@ -7,7 +7,7 @@ import pytest
 from runsync.config import load_config, parse_config, parse_pace
 from runsync.errors import ConfigError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -31,7 +31,7 @@ from runsync.sources.files.fit_fast import (
     decode_fit_either,
     decode_fit_fast,
 )
-from tests.connectors.test_fit_corpus import FILES, ids
+from tests.sources.files.test_fit_corpus import FILES, ids
 
 FIT_EPOCH_S = 631065600
 START = datetime(2026, 3, 2, 7, 30, tzinfo=UTC)

@@ -4,6 +4,7 @@ built-ins, and a broken or crashing plugin never silences the others."""
 from __future__ import annotations
 
 import importlib
+import json
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -116,3 +117,41 @@ def test_a_rules_section_for_no_installed_rule_is_a_config_error_naming_it(ana: 
     for command in ("audit", "rules"):
         out = run_cli("--config", ana.config, command, expect=3)
         assert f"{ana.config}: rules.missing-easy-day: no installed rule has this id" in out.stderr
+
+
+def test_a_third_party_rule_gets_its_own_section_in_every_report_format(site: Path, ana: Athlete) -> None:
+    shutil.copy(REPO / "tests" / "example_plugin" / "example_rule.py", site / "example_rule.py")
+    install_plugin(site, "example_rule", "long_run_share = example_rule")
+    report = ("--config", ana.config, "--now", "2026-10-12T09:00:00Z", "report", "--athlete", "ana")
+    text = run_cli(*report).stdout
+    assert "Long runs:\n  Mon 05 Oct  One run is 80% of the week" in text
+    assert "[info" not in text.split("Findings:")[1].split("Previous weeks:")[0]  # said in the section, not twice
+    markdown = run_cli(*report, "--format", "markdown").stdout
+    assert "**Long runs**\n\n- Mon 05 Oct: One run is 80% of the week" in markdown
+    html = run_cli(*report, "--format", "html").stdout
+    assert "Long runs</h3>" in html and "One run is 80% of the week" in html
+    [athlete] = json.loads(run_cli(*report, "--format", "json").stdout)["athletes"]
+    assert athlete["sections"] == [{"rule": "long-run-share", "title": "Long runs", "lines": [
+        {"date": "2026-10-05", "text": "One run is 80% of the week", "severity": "info", "detail": None}]}]
+
+
+SECTION_CRASHES = """
+from runsync import Rule, hookimpl
+
+class SectionCrashes(Rule):
+    id = "section-crashes"
+    def check(self, ctx):
+        return iter(())
+    def report_section(self, ctx, week, findings):
+        raise KeyError("no such column")
+
+@hookimpl
+def register_rules():
+    return [SectionCrashes]
+"""
+
+
+def test_a_rule_whose_section_raises_is_named_exit_7_and_the_report_is_still_built(site: Path, ana: Athlete) -> None:
+    install_plugin(site, "section_crashes", "section_crashes = section_crashes", SECTION_CRASHES)
+    out = run_cli("--config", ana.config, "--now", "2026-10-12T09:00:00Z", "report", "--athlete", "ana", expect=7)
+    assert "rule crashed: section-crashes (ana)" in out.stderr and "Previous weeks:" in out.stdout

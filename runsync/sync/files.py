@@ -1,99 +1,29 @@
-"""The import pipeline, top to bottom: fetch → save raw → normalise → dedupe → analyse → save → advance cursor.
-
-Sources hand it import items (runsync.sources.items): files from the watch folders, members of an export archive
-(runsync.sources.archives), sessions already made (an export's activity without a file), and members it names as
-unreadable. A file on disk whose size and mtime are as last time costs a stat() and nothing more; any other file is
-read and hashed, and a content hash seen before is not decoded again (a renamed copy, or the same FIT from the watch
-and from an export, is not a second session; the export's provenance is added to the session it made). New files
-are decoded, normalised and analysed on `workers` processes (one pool for the whole squad), and each is saved in one
-transaction: its raw bytes (keyed by content hash), its sessions and their analyses land together or not at all. A
-broken file is recorded with its reason, named on every run until it goes, and never stops the others. Then each
-athlete syncs from Strava (runsync.sources.strava.sync) when configured, and the analyses the import left stale
-(new sessions of an athlete whose critical speed is estimated, merged sessions, Strava sessions) are brought up to
-date (runsync.analysis.refresh).
-"""
+"""The file stages: which items are new (a stat, else a hash), their decoding on the pool, and one transaction per
+file for what came back; archives' members, sessions an export made and named problems go the same way."""
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
 
-from runsync.analysis import AnalysisSettings, SessionAnalysis, analyse_session, analysis_settings
-from runsync.analysis.efforts import Efforts
-from runsync.analysis.refresh import refresh_athletes, save_analysis
-from runsync.analysis.session import efforts_of
+from runsync.analysis import AnalysisSettings, analysis_settings
+from runsync.analysis.refresh import refresh_athletes
 from runsync.config import Athlete, Config
-from runsync.dedupe import find_duplicate, merge
 from runsync.errors import DecodeError
 from runsync.model import Session
 from runsync.pool import map_bounded
-from runsync.sources.files import FILE_KINDS, MAX_BYTES, READERS, read_activity, walk_files
+from runsync.sources.files import FILE_KINDS, MAX_BYTES, READERS, walk_files
 from runsync.sources.items import FileItem, ImportItem, Problem, Provenance, Skipped
 from runsync.sources.report import SyncReport
-from runsync.store import RawRecord, Store, fingerprint, pack_samples, unpack_samples
+from runsync.store import RawRecord, Store
+from runsync.sync.decode import Decoded, DecodeTask, Failed, decode_task
+from runsync.sync.merge import save_merged
 
 FIT_DECODER = READERS["fit"]  # raw.decoder of a FIT file that failed with this version of the FIT reader
-SERVICES = ("strava", "garmin")  # sources whose ids name one activity: a shared id is the same session
-SOURCES = ("files", "strava", "garmin")  # what an athlete syncs from (a worker's job is one athlete's one source)
-
-__all__ = ["SyncReport", "import_fit_files", "import_items", "import_paths", "run_sync", "save_merged"]
-
-
-def save_merged(store: Store, session: Session, packed: tuple[int, bytes | None] | None = None,
-                analysis: SessionAnalysis | Efforts | None = None, content: str | None = None) -> bool:  # fmt: skip
-    """Save `session`, folding it into a stored copy of the same activity from another source (the same service id,
-    else start ±120 s and distance ±5 %). True if merged. `packed`: the session's samples already packed, used when
-    it is saved as it is. `analysis`: computed from the session's content `content`; saved if what is stored has the
-    same content (else the refresh after the import recomputes it)."""
-    duplicate = _same_service_activity(store, session) or _same_activity(store, session)
-    if duplicate is None:
-        saved, stored_id = store.save_session(session, packed), session.id
-    else:
-        if packed is not None and session.samples is None:  # a worker sent the samples packed
-            session = session.replace(samples=unpack_samples(*packed))
-        stored = store.session(duplicate.id, samples=True)
-        merged = merge(stored, session)
-        if merged.id != stored.id:
-            store.delete_session(stored.id)
-        saved, stored_id = store.save_session(merged), merged.id
-    if analysis is not None and saved == content:
-        save_analysis(store, stored_id, saved, analysis)
-    return duplicate is not None
-
-
-def _same_service_activity(store: Store, session: Session) -> Session | None:
-    for source in (s for s in session.sources if s.kind in SERVICES):
-        for found in store.session_ids_for_source(source.kind, source.id):
-            if found != session.id:
-                return store.session(found, samples=False)
-    return None
-
-
-def _same_activity(store: Store, session: Session) -> Session | None:
-    window = (session.start - timedelta(seconds=120), session.start + timedelta(seconds=120))
-    candidates = [s for s in store.sessions(session.athlete, start_between=window) if s.id != session.id]
-    return find_duplicate(session, candidates)
-
-
-@dataclass(frozen=True)
-class DecodeTask:
-    """What a worker needs to decode one file: the file's path (it reads it itself, from the page cache, and checks
-    it still has the hash the main process saw), or its bytes (an archive member); what to analyse the sessions with
-    (with an estimated critical speed only the best efforts can be computed yet), and the FIT decoder to use."""
-
-    name: str
-    digest: str
-    athlete: Athlete
-    settings: AnalysisSettings | None = None
-    decoder: str = "fitdecode"
-    path: str | None = None
-    data: bytes | None = None
-    max_bytes: int = MAX_BYTES
 
 
 @dataclass
@@ -114,55 +44,6 @@ class FileJob:
         on_disk = self.item.path is not None
         return DecodeTask(self.item.name, self.digest, self.item.athlete, self.settings, self.decoder,
                           self.item.path, None if on_disk else self.data, self.max_bytes)  # fmt: skip
-
-
-class Decoded(NamedTuple):
-    """What a worker sends back for a readable file: sessions (None: not an activity), its kind, the reader that read
-    it, each session's samples packed for the store (the writer's costliest step, done here in parallel), and each
-    session's analysis (or best efforts) with the fingerprint of the content it was computed from."""
-
-    sessions: list[Session] | None
-    kind: str
-    reader: str
-    packed: Sequence[tuple[int, bytes | None]] = ()
-    analyses: Sequence[SessionAnalysis | Efforts | None] = ()
-    contents: Sequence[str] = ()
-
-
-class Failed(NamedTuple):
-    reason: str
-    kind: str | None = None  # the reader that failed (its version decides when the file is tried again)
-
-
-def decode_task(task: DecodeTask) -> Decoded | Failed:
-    """Run in a worker: the decoded file, or why it cannot be."""
-    if task.data is not None:
-        data = task.data
-    else:
-        try:
-            data = Path(task.path or task.name).read_bytes()
-        except OSError as exc:
-            return Failed(f"cannot read: {exc.strerror or exc}")
-        if hashlib.sha256(data).hexdigest() != task.digest:
-            return Failed("the file changed while it was being imported; the next sync takes it")
-    try:
-        found = read_activity(data, name=task.name, digest=task.digest, athlete=task.athlete.id, tz=task.athlete.tz,
-                              decoder=task.decoder, max_bytes=task.max_bytes)  # fmt: skip
-    except DecodeError as exc:
-        return Failed(str(exc), exc.kind)
-    sessions = found.sessions or []
-    packed = [pack_samples(s.samples) for s in sessions]
-    analyses = [_analyse(s, task.settings) for s in sessions]
-    contents = [fingerprint(s, blob) for s, (_, blob) in zip(sessions, packed, strict=True)]
-    # the samples cross back packed only: pickling the frames too would double what the pipe carries
-    slim = [s.replace(samples=None) for s in sessions] if found.sessions is not None else None
-    return Decoded(slim, found.kind, found.reader, packed, analyses, contents)
-
-
-def _analyse(session: Session, settings: AnalysisSettings | None) -> SessionAnalysis | Efforts | None:
-    if settings is None:
-        return None
-    return efforts_of(session) if settings.estimates else analyse_session(session, settings)
 
 
 @dataclass
@@ -404,51 +285,3 @@ def sync_files(store: Store, athletes: list[Athlete], extra: tuple[Path, ...], r
     with store.transaction():
         for athlete in (a for a in athletes if a.fit_dirs or extra):
             store.save_state(athlete.id, "fit", "last_sync", now.isoformat(timespec="seconds"))
-
-
-def sources_of(athlete: Athlete) -> list[str]:
-    """The sources an athlete syncs from: watch folders, Strava, Garmin Connect."""
-    return [s for s, used in zip(SOURCES, (bool(athlete.fit_dirs), athlete.strava, athlete.garmin), strict=True)
-            if used]  # fmt: skip
-
-
-def run_sync(
-    store: Store,
-    athletes: list[Athlete],
-    *,
-    extra_fit_dirs: Iterable[Path] = (),
-    on_item: Callable[[SyncReport], None] | None = None,
-    config: Config | None = None,
-    now: datetime | None = None,
-    workers: int | None = None,
-    sources: Iterable[str] = SOURCES,
-) -> SyncReport:
-    """Sync every source of every athlete under the writer lock for them; the report says what was imported,
-    unchanged, skipped and failed. With `config`, athletes with `strava = true` then sync from Strava and those with
-    `garmin = true` from Garmin Connect, merged with their watch files. Files are decoded on `workers` processes
-    (default: one per core), one pool for every athlete's files. `sources`: a subset of SOURCES (a worker's job
-    syncs one athlete's one source)."""
-    report = SyncReport()
-    extra = tuple(extra_fit_dirs)
-    now = now or datetime.now(UTC)
-    chosen = set(sources)
-    with store.lock(a.id for a in athletes):
-        if "files" in chosen:
-            sync_files(store, athletes, extra, report, config=config, workers=workers, on_item=on_item, now=now)
-        strava_athletes = [a for a in athletes if a.strava and "strava" in chosen]
-        if config is not None and strava_athletes:
-            from runsync.sources.strava import sync as strava_sync  # stravalib loads only when someone uses Strava
-
-            strava_sync.sync_strava_athletes(store, strava_athletes, config, now=now, report=report, save=save_merged)
-        garmin_athletes = [a for a in athletes if a.garmin and "garmin" in chosen]
-        if config is not None and garmin_athletes:
-            from runsync.sources.garmin import sync as garmin_sync  # garminconnect loads only for Garmin users
-
-            def import_one(item: FileItem) -> None:
-                import_items(store, [item], report, config=config, workers=1)
-
-            garmin_sync.sync_garmin_athletes(store, garmin_athletes, config, now=now, report=report,
-                                             import_file=import_one)  # fmt: skip
-        changed = [a for a in athletes if a.id in report.changed_athletes]  # the others are read fresh when read
-        report.analysis = refresh_athletes(store, config or Config(), changed, workers=workers)
-    return report

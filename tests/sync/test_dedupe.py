@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from runsync.dedupe import find_duplicate, merge
 from runsync.model import Lap, Session, Source
+from runsync.sync.merge import find_duplicate, merge
 
 START = datetime(2026, 10, 12, 7, 0, tzinfo=UTC)
 LAP = Lap(START, 300.0, 300.0, 1000.0)

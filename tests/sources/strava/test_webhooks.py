@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from runsync.secrets import FileSecrets
+from runsync.config.secrets import FileSecrets
 from runsync.sources.strava.oauth import Token, save_token, token_key
 from runsync.sources.strava.sync import OWNER_ID
 from runsync.store import Store

@@ -17,8 +17,8 @@ import pytest
 from runsync.store import Store
 from runsync.store.budget import Window
 from runsync.store.jobs import JobQueue
+from tests.commands.test_faults import watch_files
 from tests.conftest import DEMO_NOW, run_cli
-from tests.test_faults import watch_files
 
 
 def team_config(tmp_path: Path, url: str, watches: dict[str, Path], extra: str = "") -> Path:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from runsync.config import Athlete, Config
-from runsync.secrets import Secrets
+from runsync.config.secrets import Secrets
 from runsync.store import Store
 
 JSON_VERSION = 1

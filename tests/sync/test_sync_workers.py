@@ -85,7 +85,7 @@ def test_no_more_than_a_few_files_per_worker_are_in_flight() -> None:
 
 
 def test_a_file_that_changes_between_hashing_and_decoding_is_reported_not_imported(tmp_path: Path) -> None:
-    from runsync.sync import DecodeTask, decode_task
+    from runsync.sync.decode import DecodeTask, decode_task
 
     path = tmp_path / "run.fit"
     path.write_bytes(write_activity(workouts.easy_run(START, 3600, 3.0, 330, 142)))

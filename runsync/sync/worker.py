@@ -176,9 +176,35 @@ def enqueue_syncs(app: App, athletes: Iterable[str]) -> list[int]:
     return [queue.enqueue(a.id, source) for a in map(app.config.athlete, athletes) for source in sources_of(a)]
 
 
-def wait_for(app: App, ids: list[int], *, poll_s: float = 1.0, timeout_s: float | None = None) -> list[Job]:
+@dataclass
+class Waited:
+    """How the jobs `runsync sync --wait` queued ended: their final rows."""
+
+    jobs: list[Job]
+
+    def problems(self) -> list[str]:
+        """One line per job that failed, finished with files failing, or is still queued or running."""
+        lines = []
+        for job in self.jobs:
+            if job.status == "failed" or (job.status == "done" and job.error):
+                lines.append(f"{job.label}: {job.status}: {job.error}")
+            elif job.status in ("queued", "running"):
+                lines.append(f"{job.label}: still {job.status}" + (f" ({job.error})" if job.error else ""))
+        return lines
+
+    def exit_status(self) -> ExitStatus:
+        """What needs a person most among the jobs (a job not yet ended: 5, try again); 0 when all are done."""
+        statuses = [ExitStatus(j.exit_status) for j in self.jobs if j.exit_status]
+        statuses += [ExitStatus.TEMPORARY for j in self.jobs if j.status in ("queued", "running")]
+        return min(statuses, default=ExitStatus.OK)
+
+    def summary(self) -> str:
+        return f"{sum(j.status == 'done' for j in self.jobs)} of {len(self.jobs)} sync jobs done"
+
+
+def wait_for(app: App, ids: list[int], *, poll_s: float = 1.0, timeout_s: float | None = None) -> Waited:
     """Work these jobs in this process (as a worker that takes only their athletes) until none is queued and
-    ready or running; then their final rows. Jobs queued again for later (a rate-limit window) are not waited for."""
+    ready or running; then how they ended. Jobs queued again for later (a rate-limit window) are not waited for."""
     queue = JobQueue(app.store)
     athletes = sorted({j.athlete for j in queue.jobs(ids)})
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
@@ -189,7 +215,7 @@ def wait_for(app: App, ids: list[int], *, poll_s: float = 1.0, timeout_s: float 
         waiting = [j for j in jobs if j.status == "running" or (j.status == "queued"
                                                                 and j.not_before <= clock().timestamp())]  # fmt: skip
         if not waiting or (deadline is not None and time.monotonic() > deadline):
-            return jobs
+            return Waited(jobs)
         time.sleep(poll_s)  # another worker runs some of them
 
 
