@@ -36,6 +36,26 @@ class ConfigError(RunsyncError):
     exit_status = ExitStatus.CONFIG
 
 
+class MissingExtra(ConfigError):
+    """What the setup asks for needs a library the install left out (an extra): exit 3, with the pip line."""
+
+
+EXTRAS = {"garmin": ("garminconnect",), "postgres": ("psycopg",), "server": ("starlette", "uvicorn"),
+          "fitparse": ("fitparse",)}  # fmt: skip
+
+
+def require_extra(extra: str, what: str) -> None:
+    """MissingExtra unless the libraries of runsync's `extra` import: `what` is the feature asked for."""
+    import importlib
+
+    for module in EXTRAS[extra]:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            raise MissingExtra(f"{what} needs runsync's {extra} extra ({module} is not installed): "
+                               f"pip install 'runsync[{extra}]'") from None
+
+
 class StorageError(ConfigError):
     """The store cannot be used as configured: not writable, not a runsync database, damaged (exit 3)."""
 

@@ -95,3 +95,13 @@ def test_the_report_names_no_rule_it_builds_with() -> None:
     named = {name: sorted(r for r in rule_ids if f'"{r}"' in path.read_text(encoding="utf-8"))
              for name, path in modules().items() if name.startswith("runsync.report")}  # fmt: skip
     assert {k: v for k, v in named.items() if v} == {}
+
+
+def test_every_package_is_in_the_wheel() -> None:
+    """pyproject lists the packages: a new folder left out would install without its modules."""
+    import tomllib
+
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+                 ["packages"])  # fmt: skip
+    found = {module_name(p) for p in PACKAGE.rglob("__init__.py")} | {"runsync_plugins"}
+    assert found == listed

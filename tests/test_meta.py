@@ -79,3 +79,22 @@ def test_the_report_commands_formats_are_the_renderers() -> None:
     from runsync.commands.report import FORMATS
 
     assert tuple(sorted(report.RENDERERS)) == FORMATS
+
+
+def test_shell_completion_names_the_commands_and_their_options() -> None:
+    """The README's completion lines: click's completion over the lazily loaded commands."""
+    import os
+    import subprocess
+    import sys
+
+    def complete(words: str) -> str:
+        env = {**os.environ, "_RUNSYNC_COMPLETE": "bash_complete", "COMP_WORDS": words,
+               "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1))}  # fmt: skip
+        return subprocess.run([sys.executable, "-m", "runsync"], env=env, capture_output=True, text=True).stdout
+
+    assert "plain,status" in complete("runsync sta").splitlines()
+    assert "plain,--fail-on" in complete("runsync audit --fa").splitlines()
+    for shell in ("bash", "zsh", "fish"):
+        env = {**os.environ, "_RUNSYNC_COMPLETE": f"{shell}_source"}
+        script = subprocess.run([sys.executable, "-m", "runsync"], env=env, capture_output=True, text=True).stdout
+        assert "_RUNSYNC_COMPLETE" in script, shell

@@ -146,8 +146,10 @@ def garmin(app: App, athlete_id: str, email: str | None, mfa_code: str | None) -
       runsync auth garmin ana
       runsync auth garmin ana --email ana@example.org --mfa-code 123456
     """
+    from runsync.errors import require_extra
     from runsync.sources.garmin.client import SECRET_KEY, login
 
+    require_extra("garmin", "runsync auth garmin")  # checked before asking for anything, as the keyring is
     athlete = app.config.athlete(athlete_id)
     secrets = app.secrets  # checked before asking for anything: no keyring, no login
     email = email or click.prompt("Garmin Connect email", err=True).strip()
@@ -179,8 +181,10 @@ def database(ctx: click.Context, password_stdin: bool) -> None:
     """
     from runsync.commands._common import app_of
     from runsync.config.secrets import database_key
-    from runsync.errors import ConfigError
+    from runsync.errors import ConfigError, require_extra
     from runsync.store import Store
+
+    require_extra("postgres", "runsync auth database")
     from runsync.store.postgres import with_password
 
     app: App = app_of(ctx)

@@ -62,7 +62,9 @@ def serve(app: App, host: str, port: int, forwarded_allow_ips: str | None) -> No
     Example:
       runsync serve --port 8080 --forwarded-allow-ips 127.0.0.1
     """
-    from runsync.errors import ConfigError
+    from runsync.errors import ConfigError, require_extra
+
+    require_extra("server", "runsync serve")
     from runsync.web.app import serve as run_server
 
     settings = app.config.strava

@@ -19,7 +19,7 @@ from runsync.config.settings import (
     default_config_path,
     default_database_path,
 )
-from runsync.errors import ConfigError
+from runsync.errors import ConfigError, require_extra
 
 
 class _Reader:
@@ -166,6 +166,7 @@ def _check_url(reader: _Reader, url: str, *, from_env: bool) -> None:
     key = "RUNSYNC_DATABASE_URL" if from_env else "storage.url"
     if not url.startswith(("postgresql://", "postgres://")):
         raise reader.fail(key, f"expected a postgresql://user@host/database URL, got {url.split('@')[-1]!r}")
+    require_extra("postgres", f"a PostgreSQL store ({key})")
     from psycopg.conninfo import conninfo_to_dict  # loads only for a PostgreSQL store
 
     try:

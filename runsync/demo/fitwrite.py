@@ -1,44 +1,31 @@
 """Write FIT activity files the way a Garmin watch does, from a plain description of the activity.
 
-Builds test fixtures and the demo athlete; the only module besides tests that imports fit_tool.
+Builds test fixtures and the demo athlete with runsync's own FIT encoder (runsync.demo.fitencode): a runner's
+install needs no FIT-writing library.
 """
 
 from __future__ import annotations
 
-import struct
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from fit_tool.data_message import DataMessage
-from fit_tool.definition_message import DefinitionMessage
-from fit_tool.fit_file_header import FitFileHeader
-from fit_tool.profile.messages.activity_message import ActivityMessage
-from fit_tool.profile.messages.device_info_message import DeviceInfoMessage
-from fit_tool.profile.messages.event_message import EventMessage
-from fit_tool.profile.messages.file_id_message import FileIdMessage
-from fit_tool.profile.messages.lap_message import LapMessage
-from fit_tool.profile.messages.record_message import RecordMessage
-from fit_tool.profile.messages.session_message import SessionMessage
-from fit_tool.profile.messages.set_message import SetMessage
-from fit_tool.profile.profile_type import (
-    Activity,
-    Event,
-    EventType,
-    ExerciseCategory,
-    FileType,
-    GarminProduct,
-    Intensity,
-    LapTrigger,
-    Manufacturer,
-    SetType,
-    Sport,
-    SubSport,
-    TimerTrigger,
+from runsync.demo.fitencode import FitWriter
+from runsync.demo.fitprofile import (
+    ACTIVITY_MANUAL,
+    EVENT,
+    EVENT_TYPE,
+    EXERCISE_CATEGORY,
+    FILE_ACTIVITY,
+    GARMIN_FR965,
+    INTENSITY,
+    LAP_TRIGGER,
+    MANUFACTURER_GARMIN,
+    SET_TYPE,
+    SPORT,
+    SUB_SPORT,
+    TIMER_TRIGGER,
 )
-from fit_tool.record import Record
-from fit_tool.utils.crc import crc16
-
 from runsync.demo.track import ActivitySpec, LiftSet, Sample, Segment, Track, TrackLap, laps, position, simulate
 from runsync.demo.workouts import easy_run, intervals, long_run, strength_session, tempo_run
 
@@ -57,79 +44,28 @@ __all__ = [
 
 FIT_EPOCH_S = 631_065_600  # 1989-12-31T00:00:00Z in Unix seconds
 SERIAL_NUMBER = 3_412_345_678
-
-
-class _Writer:
-    """Encodes messages as they come (fit-tool's FitFileBuilder keeps every message object: slow)."""
-
-    def __init__(self) -> None:
-        self.body: list[bytes] = []
-        self.definitions: dict[int, bytes] = {}
-
-    def add(self, message: DataMessage) -> None:
-        definition = DefinitionMessage.from_data_message(message)
-        encoded = Record.from_message(definition).to_bytes()
-        if self.definitions.get(message.local_id) != encoded:
-            self.definitions[message.local_id] = encoded
-            self.body.append(encoded)
-        message.set_definition_message(definition)
-        self.body.append(Record.from_message(message).to_bytes())
-
-    def add_record(self, values: dict[str, float | int]) -> None:
-        """A record message from its values by name (None: absent), packed as fit-tool would pack it."""
-        definition, layout, fields = _record_layout(values)
-        if self.definitions.get(RECORD_LOCAL_ID) != definition:
-            self.definitions[RECORD_LOCAL_ID] = definition
-            self.body.append(definition)
-        self.body.append(layout.pack(RECORD_LOCAL_ID, *(_encode(values[name], scale, offset)
-                                                         for name, scale, offset in fields)))  # fmt: skip
-
-    def to_bytes(self) -> bytes:
-        body = b"".join(self.body)
-        header = FitFileHeader(records_size=len(body), gen_crc=True).to_bytes()
-        return header + body + struct.pack("<H", crc16(header + body))
-
-
 RECORD_LOCAL_ID = 3
-_CODES = {"UINT8": "B", "SINT8": "b", "UINT16": "H", "SINT16": "h", "UINT32": "I", "SINT32": "i", "ENUM": "B"}
-Layout = tuple[bytes, struct.Struct, list[tuple[str, float, float]]]
-_LAYOUTS: dict[tuple[str, ...], Layout] = {}
+Message = tuple[str, int, dict[str, Any]]  # (message name, local type, values by field name)
 
 
-def _record_layout(values: dict[str, Any]) -> Layout:
-    """For records with these fields present: fit-tool's definition message, a struct that packs the header byte and
-    the fields in the definition's order, and each field's (name, scale, offset). fit-tool encodes records field
-    object by field object, ~30x slower for 1 Hz records; this packs what it would (tests/test_fitwrite.py)."""
-    names = tuple(name for name, value in values.items() if value is not None)
-    if names not in _LAYOUTS:
-        probe = RecordMessage(local_id=RECORD_LOCAL_ID)
-        for name in names:
-            setattr(probe, name, values[name])
-        definition = Record.from_message(DefinitionMessage.from_data_message(probe)).to_bytes()
-        fields = [f for f in probe.fields if f.is_valid()]
-        layout = struct.Struct("<B" + "".join(_CODES[f.base_type.name] for f in fields))
-        _LAYOUTS[names] = (definition, layout, [(f.name, f.scale or 1.0, f.offset or 0.0) for f in fields])
-    return _LAYOUTS[names]
-
-
-def _encode(value: float | int, scale: float, offset: float) -> int:
-    """fit-tool's encoding of a field value: round((value + offset) × scale), or int(value) when unscaled."""
-    if scale == 1.0 and offset == 0.0:
-        return int(value)
-    return round((value + offset) * scale)
-
-
-def write_activity(spec: ActivitySpec, *, reference: bool = False) -> bytes:
+def write_activity(spec: ActivitySpec) -> bytes:
     """FIT bytes for `spec`: file_id, device_info, events, records, laps, sets, session, activity."""
+    return encode(activity_messages(spec))
+
+
+def activity_messages(spec: ActivitySpec) -> list[Message]:
+    """Every message of the activity's file, in the order a watch writes them."""
     track = simulate(spec)
-    writer = _Writer()
-    for message in _header_messages(spec):
-        writer.add(message)
     track_laps = laps(spec, track)
-    _write_timeline(writer, spec, track, _timed_messages(spec, track, track_laps), reference=reference)
-    writer.add(_event(spec, track.end_t, EventType.STOP_ALL, TimerTrigger.MANUAL))
-    writer.add(_session(spec, track, len(track_laps)))
-    writer.add(_activity(spec, track))
+    return [*_header_messages(spec), *_timeline(spec, track, _timed_messages(spec, track, track_laps)),
+            _event(spec, track.end_t, "stop_all", "manual"), _session(spec, track, len(track_laps)),
+            _activity(spec, track)]  # fmt: skip
+
+
+def encode(messages: list[Message]) -> bytes:
+    writer = FitWriter()
+    for name, local_id, values in messages:
+        writer.add(name, local_id, **values)
     return writer.to_bytes()
 
 
@@ -142,54 +78,33 @@ def _ms(spec: ActivitySpec, t: float) -> int:
     return round(spec.start.timestamp() * 1000 + t * 1000)
 
 
-def _header_messages(spec: ActivitySpec) -> list[DataMessage]:
-    file_id = FileIdMessage()
-    file_id.type = FileType.ACTIVITY
-    file_id.manufacturer = Manufacturer.GARMIN
-    file_id.product = GarminProduct.FR965.value
-    file_id.serial_number = SERIAL_NUMBER
-    file_id.time_created = _ms(spec, 0)
-    device = DeviceInfoMessage(local_id=1)
-    device.timestamp = _ms(spec, 0)
-    device.device_index = 0
-    device.manufacturer = Manufacturer.GARMIN
-    device.product = GarminProduct.FR965.value
-    device.serial_number = SERIAL_NUMBER
-    device.software_version = 19.18
-    return [file_id, device, _event(spec, 0, EventType.START, TimerTrigger.MANUAL)]
+def _header_messages(spec: ActivitySpec) -> list[Message]:
+    file_id = {"type": FILE_ACTIVITY, "manufacturer": MANUFACTURER_GARMIN, "product": GARMIN_FR965,
+               "serial_number": SERIAL_NUMBER, "time_created": _ms(spec, 0)}  # fmt: skip
+    device = {"timestamp": _ms(spec, 0), "device_index": 0, "manufacturer": MANUFACTURER_GARMIN,
+              "product": GARMIN_FR965, "serial_number": SERIAL_NUMBER, "software_version": 19.18}  # fmt: skip
+    return [("file_id", 0, file_id), ("device_info", 1, device), _event(spec, 0, "start", "manual")]
 
 
-def _event(spec: ActivitySpec, t: int, kind: EventType, trigger: TimerTrigger) -> EventMessage:
-    event = EventMessage(local_id=2)
-    event.timestamp = _ms(spec, t)
-    event.event = Event.TIMER
-    event.event_type = kind
-    event.timer_trigger = trigger
-    return event
+def _event(spec: ActivitySpec, t: float, kind: str, trigger: str) -> Message:
+    return ("event", 2, {"timestamp": _ms(spec, t), "event": EVENT["timer"], "event_type": EVENT_TYPE[kind],
+                         "timer_trigger": TIMER_TRIGGER[trigger]})  # fmt: skip
 
 
-def _write_timeline(writer: _Writer, spec: ActivitySpec, track: Track, timed: list[tuple[float, DataMessage]],
-                    *, reference: bool = False) -> None:  # fmt: skip
-    """Records in time order, with pause events, laps and sets placed where a watch writes them. `reference`:
-    records built as fit-tool messages (the slow path the fast one is tested against)."""
+def _timeline(spec: ActivitySpec, track: Track, timed: list[tuple[float, Message]]) -> list[Message]:
+    """Records in time order, with pause events, laps and sets placed where a watch writes them."""
     pending = sorted(timed, key=lambda item: item[0])
-    record = RecordMessage(local_id=RECORD_LOCAL_ID)
+    out: list[Message] = []
     for sample in track.samples:
         while pending and pending[0][0] < sample.t:
-            writer.add(pending.pop(0)[1])
-        if reference:
-            writer.add(_fill_record(record, spec, sample))
-        else:
-            writer.add_record(_record_values(spec, sample))
-    for _, message in pending:
-        writer.add(message)
+            out.append(pending.pop(0)[1])
+        out.append(("record", RECORD_LOCAL_ID, _record_values(spec, sample)))
+    return out + [message for _, message in pending]
 
 
-def _record_values(spec: ActivitySpec, sample: Sample) -> dict[str, float | int]:
-    """A record's values by field name, in the message's field order (None: the field is absent)."""
-    values: dict[str, Any] = dict.fromkeys(_RECORD_ORDER)
-    values["timestamp"] = _ms(spec, sample.t)
-    values["heart_rate"] = sample.hr if spec.heart_rate else None
+def _record_values(spec: ActivitySpec, sample: Sample) -> dict[str, float | int | None]:
+    """A record's values by field name (None: the field is absent)."""
+    values: dict[str, Any] = {"timestamp": _ms(spec, sample.t), "heart_rate": sample.hr if spec.heart_rate else None}
     if spec.sub_sport == "strength_training":
         return values
     values["distance"] = sample.distance_m
@@ -204,55 +119,40 @@ def _record_values(spec: ActivitySpec, sample: Sample) -> dict[str, float | int]
     return values
 
 
-_RECORD_ORDER = [f.name for f in RecordMessage().fields]
-
-
-def _timed_messages(spec: ActivitySpec, track: Track, track_laps: list[TrackLap]) -> list[tuple[float, DataMessage]]:
-    items: list[tuple[float, DataMessage]] = []
+def _timed_messages(spec: ActivitySpec, track: Track, track_laps: list[TrackLap]) -> list[tuple[float, Message]]:
+    items: list[tuple[float, Message]] = []
     for stop, restart in track.pauses:
-        items.append((stop, _event(spec, stop, EventType.STOP_ALL, TimerTrigger.AUTO)))
-        items.append((restart, _event(spec, restart, EventType.START, TimerTrigger.AUTO)))
+        items.append((stop, _event(spec, stop, "stop_all", "auto")))
+        items.append((restart, _event(spec, restart, "start", "auto")))
     items += [(lap.end_t + 0.1, _lap_message(spec, lap, index)) for index, lap in enumerate(track_laps)]
     items += _set_messages(spec)
     return items
 
 
-def _fill_record(record: RecordMessage, spec: ActivitySpec, sample: Sample) -> RecordMessage:
-    """The same values set on fit-tool's message (None: the field is absent)."""
-    for name, value in _record_values(spec, sample).items():
-        setattr(record, name, value)
-    return record
-
-
-def _stats(message: Any, samples: list[Sample], distance_m: float, heart_rate: bool = True) -> None:
+def _stats(samples: list[Sample], distance_m: float, heart_rate: bool = True) -> dict[str, Any]:
     """Timer time, distance, HR and speed fields shared by lap and session."""
-    message.total_timer_time = float(len(samples))
-    message.total_distance = distance_m
+    values: dict[str, Any] = {"total_timer_time": float(len(samples)), "total_distance": distance_m}
     if samples:
         if heart_rate:
-            message.avg_heart_rate = round(sum(s.hr for s in samples) / len(samples))
-            message.max_heart_rate = max(s.hr for s in samples)
-        message.avg_speed = message.enhanced_avg_speed = distance_m / len(samples)
+            values["avg_heart_rate"] = round(sum(s.hr for s in samples) / len(samples))
+            values["max_heart_rate"] = max(s.hr for s in samples)
+        values["avg_speed"] = values["enhanced_avg_speed"] = distance_m / len(samples)
+    return values
 
 
-def _lap_message(spec: ActivitySpec, lap: TrackLap, index: int) -> LapMessage:
-    message = LapMessage(local_id=4)
-    message.message_index = index
-    message.timestamp = _ms(spec, lap.end_t)
-    message.start_time = _ms(spec, lap.start_t)
-    message.event, message.event_type = Event.LAP, EventType.STOP
-    message.total_elapsed_time = float(lap.end_t - lap.start_t)
+def _lap_message(spec: ActivitySpec, lap: TrackLap, index: int) -> Message:
     end_distance = lap.samples[-1].distance_m if lap.samples else lap.start_distance_m
-    _stats(message, lap.samples, end_distance - lap.start_distance_m, spec.heart_rate)
-    if lap.intensity:
-        message.intensity = Intensity[lap.intensity.upper()]
-    message.lap_trigger = LapTrigger[lap.trigger.upper()]
-    message.sport = Sport[spec.sport.upper()]
-    return message
+    values = {"message_index": index, "timestamp": _ms(spec, lap.end_t), "start_time": _ms(spec, lap.start_t),
+              "event": EVENT["lap"], "event_type": EVENT_TYPE["stop"],
+              "total_elapsed_time": float(lap.end_t - lap.start_t),
+              **_stats(lap.samples, end_distance - lap.start_distance_m, spec.heart_rate),
+              "intensity": INTENSITY[lap.intensity] if lap.intensity else None,
+              "lap_trigger": LAP_TRIGGER[lap.trigger], "sport": SPORT[spec.sport]}  # fmt: skip
+    return ("lap", 4, values)
 
 
-def _set_messages(spec: ActivitySpec) -> list[tuple[float, DataMessage]]:
-    items: list[tuple[float, DataMessage]] = []
+def _set_messages(spec: ActivitySpec) -> list[tuple[float, Message]]:
+    items: list[tuple[float, Message]] = []
     t = 0.0
     for index, lift in enumerate(spec.strength_sets):
         items.append((t + lift.duration_s, _set(spec, t, lift.duration_s, lift, index)))
@@ -263,48 +163,34 @@ def _set_messages(spec: ActivitySpec) -> list[tuple[float, DataMessage]]:
     return items
 
 
-def _set(spec: ActivitySpec, t: float, duration_s: float, lift: LiftSet | None, index: int) -> SetMessage:
-    message = SetMessage(local_id=5)
-    message.timestamp = _ms(spec, t + duration_s)
-    message.start_time = _ms(spec, t)
-    message.duration = duration_s
-    message.set_type = SetType.ACTIVE if lift else SetType.REST
-    message.message_index = 2 * index + (0 if lift else 1)
+def _set(spec: ActivitySpec, t: float, duration_s: float, lift: LiftSet | None, index: int) -> Message:
+    values: dict[str, Any] = {"timestamp": _ms(spec, t + duration_s), "start_time": _ms(spec, t),
+                              "duration": duration_s, "set_type": SET_TYPE["active" if lift else "rest"],
+                              "message_index": 2 * index + (0 if lift else 1)}  # fmt: skip
     if lift:
-        message.repetitions = lift.reps
-        if lift.weight_kg is not None:
-            message.weight = lift.weight_kg
-        if lift.exercise:
-            message.category = [ExerciseCategory[lift.exercise.upper()].value]
-    return message
+        values["repetitions"] = lift.reps
+        values["weight"] = lift.weight_kg
+        values["category"] = [EXERCISE_CATEGORY[lift.exercise]] if lift.exercise else None
+    return ("set", 5, values)
 
 
-def _session(spec: ActivitySpec, track: Track, num_laps: int) -> SessionMessage:
-    message = SessionMessage(local_id=6)
-    message.message_index = 0
-    message.timestamp = _ms(spec, track.end_t)
-    message.start_time = _ms(spec, 0)
-    message.event, message.event_type = Event.SESSION, EventType.STOP
-    message.sport = Sport[spec.sport.upper()]
-    message.sub_sport = SubSport[spec.sub_sport.upper()]
-    message.total_elapsed_time = float(track.end_t)
+def _session(spec: ActivitySpec, track: Track, num_laps: int) -> Message:
     distance = track.samples[-1].distance_m if track.samples else 0.0
-    _stats(message, track.samples, distance, spec.heart_rate)
     altitudes = [s.altitude_m for s in track.samples]
-    message.total_ascent = round(sum(max(0.0, b - a) for a, b in pairwise(altitudes)))
-    message.num_laps = num_laps
-    message.first_lap_index = 0
-    return message
+    values = {"message_index": 0, "timestamp": _ms(spec, track.end_t), "start_time": _ms(spec, 0),
+              "event": EVENT["session"], "event_type": EVENT_TYPE["stop"], "sport": SPORT[spec.sport],
+              "sub_sport": SUB_SPORT[spec.sub_sport], "total_elapsed_time": float(track.end_t),
+              **_stats(track.samples, distance, spec.heart_rate),
+              "total_ascent": round(sum(max(0.0, b - a) for a, b in pairwise(altitudes))), "num_laps": num_laps,
+              "first_lap_index": 0}  # fmt: skip
+    return ("session", 6, values)
 
 
-def _activity(spec: ActivitySpec, track: Track) -> ActivityMessage:
-    message = ActivityMessage(local_id=7)
-    message.timestamp = _ms(spec, track.end_t)
-    message.total_timer_time = float(len(track.samples))
-    message.num_sessions = 1
-    message.type = Activity.MANUAL
-    message.event, message.event_type = Event.ACTIVITY, EventType.STOP
+def _activity(spec: ActivitySpec, track: Track) -> Message:
+    values: dict[str, Any] = {"timestamp": _ms(spec, track.end_t), "total_timer_time": float(len(track.samples)),
+                              "num_sessions": 1, "type": ACTIVITY_MANUAL, "event": EVENT["activity"],
+                              "event_type": EVENT_TYPE["stop"]}  # fmt: skip
     if spec.utc_offset_s is not None:
         end_unix = round(spec.start.timestamp()) + track.end_t
-        message.local_timestamp = end_unix + spec.utc_offset_s - FIT_EPOCH_S
-    return message
+        values["local_timestamp"] = end_unix + spec.utc_offset_s - FIT_EPOCH_S
+    return ("activity", 7, values)

@@ -12,6 +12,19 @@ BAR, CHOSEN, TEXT, GRID = "#b9c7d6", "#1f5f99", "#333333", "#e3e7ec"
 FITNESS, FATIGUE, FORM_UP, FORM_DOWN = "#1f5f99", "#b54708", "#067647", "#b42318"
 
 
+CHARTS_EXTRA = "charts need runsync's charts extra: pip install 'runsync[charts]'"
+
+
+def available() -> bool:
+    """Whether matplotlib is installed (the charts extra): without it the report is sent without charts."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("matplotlib") is not None
+    except ValueError:  # imported, then made unimportable (sys.modules entry None)
+        return False
+
+
 def chart_png(athlete: AthleteReport) -> bytes:
     """~640 px wide at 2x density, in the athlete's units; the load panel only when there is a load curve."""
     from matplotlib.figure import Figure  # imported here: matplotlib costs ~0.3 s, only reports need it

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import jinja2
 
 from runsync.report import render
-from runsync.report.chart import chart_png
+from runsync.report.chart import CHARTS_EXTRA, available, chart_png
 from runsync.report.model import Report, subject
 
 SEVERITY_COLOURS = {"alert": "#b42318", "warning": "#b54708", "info": "#475467"}
@@ -46,6 +46,7 @@ def to_html(report: Report, chart_src: Mapping[str, str]) -> str:
             units=report.units,
             zone_colours=ZONE_COLOURS,
             chart_src=chart_src,
+            charts_note=None if available() else CHARTS_EXTRA,
             colours=SEVERITY_COLOURS,
             render=render,
         )
@@ -53,8 +54,8 @@ def to_html(report: Report, chart_src: Mapping[str, str]) -> str:
 
 
 def charts(report: Report) -> dict[str, bytes]:
-    """athlete id → chart PNG."""
-    return {a.athlete: chart_png(a) for a in report.athletes if not a.note}
+    """athlete id → chart PNG; none without the charts extra (the report says so)."""
+    return {a.athlete: chart_png(a) for a in report.athletes if not a.note} if available() else {}
 
 
 def to_html_file(report: Report) -> str:

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from runsync.errors import ConfigError
+from runsync.errors import ConfigError, require_extra
 from runsync.model import Finding, Lap, Session, Source, StrengthSet, finding_from_dict, finding_to_dict
 from runsync.store.budget import RateBudgetRows
 from runsync.store.derived import DerivedRows
@@ -69,8 +69,8 @@ class Store(DerivedRows, RateBudgetRows):
         """An SQLite file path, or a postgresql:// URL."""
         text = str(location)
         if is_postgres_url(text):
+            require_extra("postgres", "a PostgreSQL store ([storage] url)")
             from runsync.store.postgres import PostgresBackend  # psycopg loads only for a PostgreSQL store
-
             store = cls(PostgresBackend(text))
         else:
             store = cls(SqliteBackend(Path(location)))

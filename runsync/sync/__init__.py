@@ -70,7 +70,6 @@ def run_sync(
     `garmin = true` from Garmin Connect, merged with their watch files. Files are decoded on `workers` processes
     (default: one per core), one pool for every athlete's files. `sources`: a subset of SOURCES (a worker's job
     syncs one athlete's one source)."""
-    from runsync.analysis.refresh import refresh_athletes
     from runsync.sync.files import sync_files
 
     report = SyncReport()
@@ -85,7 +84,10 @@ def run_sync(
         if config is not None and "garmin" in chosen:
             sync_garmin(store, [a for a in athletes if a.garmin], config, report, now)
         changed = [a for a in athletes if a.id in report.changed_athletes]  # the others are read fresh when read
-        report.analysis = refresh_athletes(store, config or Config(), changed, workers=workers)
+        if changed:
+            from runsync.analysis.refresh import refresh_athletes
+
+            report.analysis = refresh_athletes(store, config or Config(), changed, workers=workers)
     return report
 
 

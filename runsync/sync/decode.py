@@ -8,16 +8,17 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from runsync.analysis import AnalysisSettings, SessionAnalysis, analyse_session
-from runsync.analysis.efforts import Efforts
-from runsync.analysis.session import efforts_of
 from runsync.config import Athlete
 from runsync.errors import DecodeError
 from runsync.model import Session
 from runsync.sources.files import MAX_BYTES, read_activity
 from runsync.store import fingerprint, pack_samples
+
+if TYPE_CHECKING:  # the analysis (numpy) loads when a file is decoded, not when a nightly sync finds nothing new
+    from runsync.analysis import AnalysisSettings, SessionAnalysis
+    from runsync.analysis.efforts import Efforts
 
 
 @dataclass(frozen=True)
@@ -82,4 +83,6 @@ def decode_task(task: DecodeTask) -> Decoded | Failed:
 def _analyse(session: Session, settings: AnalysisSettings | None) -> SessionAnalysis | Efforts | None:
     if settings is None:
         return None
+    from runsync.analysis.session import analyse_session, efforts_of
+
     return efforts_of(session) if settings.estimates else analyse_session(session, settings)

@@ -9,11 +9,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from runsync.analysis import AnalysisSettings, analysis_settings
-from runsync.analysis.refresh import refresh_athletes
 from runsync.config import Athlete, Config
-from runsync.errors import DecodeError
+from runsync.errors import DecodeError, require_extra
 from runsync.model import Session
 from runsync.pool import map_bounded
 from runsync.sources.files import FILE_KINDS, MAX_BYTES, READERS, walk_files
@@ -22,6 +21,9 @@ from runsync.sources.report import SyncReport
 from runsync.store import RawRecord, Store
 from runsync.sync.decode import Decoded, DecodeTask, Failed, decode_task
 from runsync.sync.merge import save_merged
+
+if TYPE_CHECKING:
+    from runsync.analysis import AnalysisSettings
 
 FIT_DECODER = READERS["fit"]  # raw.decoder of a FIT file that failed with this version of the FIT reader
 
@@ -195,6 +197,8 @@ def import_items(
     worker are in flight (runsync.pool), whatever their number. `on_item(report)` follows the progress."""
     report = report or SyncReport()
     config = config or Config()
+    if config.fit_decoder == "fitparse":
+        require_extra("fitparse", '[fit] decoder = "fitparse"')
     jobs = _new_jobs(store, items, report, config, on_item)
     limit = config.max_decode_s
     timed_out = lambda job: Failed(f"decoding took longer than {limit:g} s ([files] max_decode_s): stopped")  # noqa: E731
@@ -214,11 +218,13 @@ def _new_jobs(store: Store, items: Iterable[ImportItem], report: SyncReport, con
     settings: dict[str, AnalysisSettings] = {}
     for item in items:
         if isinstance(item, FileItem):
-            if item.athlete.id not in settings:
-                settings[item.athlete.id] = analysis_settings(config, item.athlete)
-            job = new_file_job(store, item, report, known, settings[item.athlete.id], config.fit_decoder,
-                               config.max_file_bytes)  # fmt: skip
-            if job is not None:
+            job = new_file_job(store, item, report, known, None, config.fit_decoder, config.max_file_bytes)
+            if job is not None:  # analysed with the athlete's settings, read once (numpy loads for new files only)
+                if item.athlete.id not in settings:
+                    from runsync.analysis.session import analysis_settings
+
+                    settings[item.athlete.id] = analysis_settings(config, item.athlete)
+                job.settings = settings[item.athlete.id]
                 yield job
                 continue
         else:
@@ -250,6 +256,8 @@ def import_paths(store: Store, paths: Iterable[Path], athlete: Athlete, *, confi
     report = SyncReport()
     items = (item for path in paths for item in items_of(path, athlete))
     import_items(store, items, report, config=config, workers=workers, on_item=on_item)
+    from runsync.analysis.refresh import refresh_athletes
+
     report.analysis = refresh_athletes(store, config or Config(), [athlete], workers=workers)
     return report
 
@@ -259,6 +267,8 @@ def import_fit_files(store: Store, paths: Iterable[Path], athlete: Athlete, repo
     """Import one athlete's files from disk (any supported format), then bring their analyses up to date."""
     items = (FileItem(str(p), athlete, path=str(p)) for p in paths)
     report = import_items(store, items, report, config=config, workers=workers)
+    from runsync.analysis.refresh import refresh_athletes
+
     report.analysis = refresh_athletes(store, config or Config(), [athlete], workers=workers)
     return report
 

@@ -9,12 +9,14 @@ Strava's name and every source's id are kept. The result does not depend on whic
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from runsync.analysis.efforts import Efforts
-from runsync.analysis.refresh import save_analysis
-from runsync.analysis.session import SessionAnalysis
 from runsync.model import RUN_SPORTS, Session, Source
 from runsync.store import Store, unpack_samples
+
+if TYPE_CHECKING:
+    from runsync.analysis.efforts import Efforts
+    from runsync.analysis.session import SessionAnalysis
 
 SERVICES = ("strava", "garmin")  # sources whose ids name one activity: a shared id is the same session
 START_TOLERANCE = timedelta(seconds=120)
@@ -85,6 +87,8 @@ def save_merged(store: Store, session: Session, packed: tuple[int, bytes | None]
             store.delete_session(stored.id)
         saved, stored_id = store.save_session(merged), merged.id
     if analysis is not None and saved == content:
+        from runsync.analysis.refresh import save_analysis
+
         save_analysis(store, stored_id, saved, analysis)
     return duplicate is not None
 

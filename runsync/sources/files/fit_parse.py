@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from runsync.errors import ConfigError, DecodeError
+from runsync.errors import DecodeError, require_extra
 from runsync.sources.files.fit_decode import (
     _RECORD_INDEX,
     _SUMMARY_MESSAGES,
@@ -28,10 +28,9 @@ FITPARSE_DECODER = "fitparse-1"
 
 
 def load_fitparse() -> Any:
-    try:
-        import fitparse
-    except ImportError:
-        raise ConfigError('[fit] decoder = "fitparse" needs fitparse: pip install "runsync[fitparse]"') from None
+    require_extra("fitparse", '[fit] decoder = "fitparse"')
+    import fitparse
+
     return fitparse
 
 

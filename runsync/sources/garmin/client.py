@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from runsync.config import GarminSettings
-from runsync.errors import AuthError, RateLimited, RunsyncError, TemporaryError
+from runsync.errors import AuthError, RateLimited, RunsyncError, TemporaryError, require_extra
 
 SECRET_KEY = "garmin:{athlete}"
 TOKEN_PATH = "/di-oauth2-service/oauth/token"
@@ -51,6 +51,7 @@ def redirect(garmin: Any, base_url: str) -> None:
 
 def new_garmin(settings: GarminSettings, email: str | None = None, password: str | None = None,
                prompt_mfa: Callable[[], str] | None = None, return_on_mfa: bool = False) -> Any:  # fmt: skip
+    require_extra("garmin", "Garmin Connect (garmin = true, runsync auth garmin)")
     from garminconnect import Garmin
 
     library_log = logging.getLogger("garminconnect")  # it logs failures with tracebacks and response bodies:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from runsync.config import Athlete, Config
 from runsync.config.secrets import Secrets, open_secrets
-from runsync.errors import AuthError, RunsyncError, TemporaryError
+from runsync.errors import AuthError, RunsyncError, TemporaryError, require_extra
 from runsync.model import Session, Source
 from runsync.sources.files import FILE_KINDS, SUFFIXES
 from runsync.sources.files.track import sport_of
@@ -244,8 +244,9 @@ def summary_session(activity: dict[str, Any], athlete: Athlete) -> Session | Non
 def sync_garmin_athletes(store: Store, athletes: list[Athlete], config: Config, *, now: datetime, report: SyncReport,
                          import_file: ImportFile) -> None:  # fmt: skip
     """Each athlete with `garmin = true` in turn; one athlete's trouble (dead tokens, a rate limit) never stops the
-    others'. A missing keyring is an auth error, reported, not a silent fallback."""
+    others'. A missing keyring is an auth error, reported, not a silent fallback; so is a missing extra."""
     try:
+        require_extra("garmin", f"Garmin Connect (garmin = true for {', '.join(a.id for a in athletes)})")
         secrets = open_secrets(config)
     except RunsyncError as error:
         report.errors.append(error)
