@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from runsync_plugins.return_after_break import spike_band
+
 from runsync.analysis.calendar import weekly_baseline
 from runsync.hookspecs import hookimpl
 from runsync.model import Finding, Session, format_distance
@@ -89,6 +91,9 @@ class MileageRamp(Rule):
         metrics = {"week_start": ramp.week_start.isoformat(), "distance_m": round(ramp.distance_m, 1),
                    "baseline_m": round(ramp.baseline_m, 1), "increase_pct": round(increase, 1),
                    "last_strength": last.isoformat() if last else None}  # fmt: skip
+        if ramp.title == "Longest run":  # Frandsen 2025's band for a single-run spike
+            band = spike_band(increase)
+            metrics["spike_band"] = band[0] if band else None
         return self.finding(ctx, "warning", runs, start=ramp.week_start, end=end,
                             title=f"{ramp.title} up {increase:.0f} % with no strength work", message=message,
                             basis=("distance", "weekly totals"), metrics=metrics)  # fmt: skip
@@ -101,7 +106,8 @@ class MileageRamp(Rule):
         peak = days["acwr"].idxmax()
         ratio = float(days.loc[peak, "acwr"])
         message = (f"Week of {week:%a %d %b}: acute:chronic load ratio {ratio:.2f} on {peak:%a %d %b} (EWMA 7/28 d of "
-                   "distance). Information only: the ratio is a weak predictor on its own.")  # fmt: skip
+                   "distance). Information only: the ratio describes the load; Impellizzeri et al. 2020 and Frandsen "
+                   "2025 found no support for it as an injury predictor.")  # fmt: skip
         metrics = {"week_start": week.isoformat(), "distance_m": round(float(days["distance_m"].sum()), 1),
                    "baseline_m": round(float(days.loc[peak, "chronic"]) * 7000, 1), "increase_pct":
                    round((ratio - 1) * 100, 1), "last_strength": _iso(history.last_strength(end))}  # fmt: skip
@@ -140,6 +146,10 @@ def run_ramp(ctx: RuleContext, week_runs: list[Session], history: History) -> Ra
             what = (f"the {session_label(run)} was {format_distance(run.distance_m, units)}, "
                     f"{(run.distance_m / longest - 1) * 100:.0f} % longer than the longest of the previous "
                     f"{c['longest_run_days']} days ({format_distance(longest, units)})")  # fmt: skip
+            band = spike_band((run.distance_m / longest - 1) * 100)
+            if band is not None:
+                what += (f": a spike in the {band[0]} band, which raised the overuse-injury rate {band[1]:.2f}-fold "
+                         "(Frandsen 2025)")  # fmt: skip
             monday = run.local_date - timedelta(days=(run.local_date.weekday() - ctx.week_start) % 7)
             return Ramp(monday, run.distance_m, longest, what, "Longest run")
         break

@@ -23,6 +23,10 @@ BUILTIN_PLUGINS = (
     "runsync_plugins.interval_sessions",
     "runsync_plugins.mileage_ramp",
     "runsync_plugins.training_monotony",
+    "runsync_plugins.strength_frequency",
+    "runsync_plugins.return_after_break",
+    "runsync_plugins.intensity_distribution",
+    "runsync_plugins.aerobic_decoupling",
 )
 
 

@@ -56,7 +56,7 @@ def form_words(week: WeekSummary) -> str:
     """'fitness 48, fatigue 62, form −14 (acute:chronic 1.29)'."""
     if week.fitness is None or week.fatigue is None or week.form is None:
         return "—"
-    ratio = f" (acute:chronic {week.acwr:.2f})" if week.acwr is not None else ""
+    ratio = f" (acute:chronic {week.acwr:.2f}, descriptive)" if week.acwr is not None else ""
     return f"fitness {week.fitness:.0f}, fatigue {week.fatigue:.0f}, form {week.form:+.0f}{ratio}"
 
 

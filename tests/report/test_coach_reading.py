@@ -40,7 +40,7 @@ def test_the_demo_squads_report_shows_load_fitness_fatigue_form_and_zones(squad:
         assert curve[-1]["fitness"] == week["fitness"]
     text = run_cli("--config", squad, "report", "--athlete", "demo").stdout
     assert "Training load:     629 (6 sessions by heart rate)" in text
-    assert "Load curve:        fitness 45, fatigue 86, form -41 (acute:chronic 1.90)" in text
+    assert "Load curve:        fitness 45, fatigue 86, form -41 (acute:chronic 1.90, descriptive)" in text
     assert "Easy time:         83 % of 6 h 00 (meets the 80/20 target of 80 % easy)" in text
     assert "HR zones:          Z1 4 h 18" in text and "(of LTHR)" in text and "Pace zones:" in text
     assert max(len(line) for line in text.splitlines()) <= 100
