@@ -209,7 +209,7 @@ def test_runsyncs_own_encoder_writes_the_same_bytes_as_fit_tool(tmp_path: Path) 
     from runsync.demo.squad import demo_jobs
 
     every = [spec for spec, _ in demo_jobs(tmp_path, date(2026, 10, 5), "Europe/Berlin")]
-    specs = every[::4] + [s for s in every if s.strength_sets][:1]  # a spread of them: fit-tool is slow
+    specs = every[::10] + [s for s in every if s.strength_sets][:1]  # a spread of them: fit-tool is slow
     specs += [paused_run(), easy_run(START, None, 5.0, 330, 140), intervals(START, None, 8, 400, 85, [90] * 7)]
     specs += [strength_session(START, 3600, [(60.0, 10, 40.0, "squat"), (45.0, 12, None, None)])]
     specs += [ActivitySpec(START, 3600, sub_sport="treadmill", segments=(Segment(900, 3.1, 150),))]
