@@ -11,11 +11,12 @@ import pandas as pd
 
 from runsync.analysis import week_start_of
 from runsync.analysis.calendar import fitness_fatigue
+from runsync.analysis.predict import WINDOW_DAYS, RaceOutlook, race_outlook
 from runsync.analysis.session import NO_REFERENCE, no_reference_advice
 from runsync.audit import HISTORY_DAYS, audit_stored
 from runsync.config import Athlete, Config
 from runsync.errors import RunsyncError
-from runsync.model import Finding, Session
+from runsync.model import RUN_SPORTS, Finding, Session
 from runsync.report.model import AthleteReport, Report, ReportFinding, WeekSummary
 from runsync.rules import ReportSection, Rule, RuleContext, rule_config
 from runsync.sources.strava.revoke import strava_only
@@ -116,7 +117,21 @@ def build_athlete(
                          zip(shown.index, shown[["fitness", "fatigue", "form"]].to_numpy(), strict=True)),  # fmt: skip
         hr_zone_basis="lthr" if athlete.lthr else "max_hr" if athlete.max_hr else None,
         advice=reference_advice(athlete, ctx, since=first) + strava_advice(athlete, hidden, since=first),
+        outlook=race_outlook_of(store, athlete, week, coach_view=shown is not None),
     )
+
+
+def race_outlook_of(store: Store, athlete: Athlete, week: date, *, coach_view: bool) -> RaceOutlook | None:
+    """Race predictions as of the week's last day, and critical speed at the end of each chart week, from the stored
+    best efforts (the window each needs, 90 days, read from the store; a coach's view leaves Strava-only runs out)."""
+    last = week + timedelta(days=6)
+    first = week - timedelta(weeks=CHART_WEEKS - 1, days=WINDOW_DAYS)
+    rows = [r for r in store.analysis_rows(athlete.id, since=first, until=last) if r.sport in RUN_SPORTS]
+    if coach_view:
+        visible = {s.id for s in store.sessions(athlete.id, since=first, until=last) if not strava_only(s)}
+        rows = [r for r in rows if r.session_id in visible]
+    trend = [last - timedelta(weeks=n) for n in range(CHART_WEEKS - 1, -1, -1)]
+    return race_outlook([(r.local_date, r.best_3min_m, r.best_12min_m) for r in rows], last, trend)
 
 
 def _visible(hidden: list[Session]) -> Callable[[Session], bool]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from runsync.analysis.calendar import Baseline
+from runsync.analysis.predict import RaceOutlook
 from runsync.errors import ExitStatus
 from runsync.model import SEVERITIES, Finding
 from runsync.rules import ReportSection
@@ -81,6 +82,7 @@ class AthleteReport:
     failed: bool = False  # the report could not be built (the others still are)
     crashed: tuple[str, ...] = ()  # rules that raised on this athlete's data ("rule-id (athlete)")
     advice: tuple[str, ...] = ()  # what the athlete or coach can fix to make the report better (config keys)
+    outlook: RaceOutlook | None = None  # race predictions from the athlete's best efforts, and the CS trend
 
     @property
     def week(self) -> WeekSummary:

@@ -6,6 +6,7 @@ import json
 import textwrap
 from typing import Any
 
+from runsync.analysis.predict import RaceOutlook
 from runsync.model import METRES, finding_to_dict, format_distance, format_pace
 from runsync.report.findings import TEXT_WIDTH
 from runsync.report.model import AthleteReport, Report, ReportFinding, WeekSummary
@@ -119,7 +120,32 @@ def zone_rows(a: AthleteReport) -> list[tuple[str, str]]:
 def rows(a: AthleteReport) -> list[tuple[str, str]]:
     """The chosen week's figures, zones and change, (label, value) as the text and markdown reports show them."""
     changed = change(a)
-    return [*figures(a.week, a.units), *zone_rows(a), *([("Change", changed)] if changed else [])]
+    return [*figures(a.week, a.units), *zone_rows(a), *([("Change", changed)] if changed else []), *outlook_rows(a)]
+
+
+def clock(seconds: float) -> str:
+    """'21:40' or '1:38:05'."""
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def outlook_rows(a: AthleteReport) -> list[tuple[str, str]]:
+    """'Race predictions': each race by the critical speed model and by Riegel; 'Predicted from': the efforts, their
+    days, and the critical speed's trend over the chart's weeks."""
+    o = a.outlook
+    if o is None:
+        return []
+    races = "; ".join(f"{p.race} {clock(p.cs_s) + ' (CS) · ' if p.cs_s else ''}{clock(p.riegel_s)} (Riegel)"
+                      for p in o.predictions)  # fmt: skip
+    basis = [f"best 12 min {format_distance(o.best_12min.distance_m, a.units, 2)} ({o.best_12min.day:%d %b})"]
+    if o.best_3min is not None:
+        basis.insert(0, f"best 3 min {format_distance(o.best_3min.distance_m, a.units, 2)} ({o.best_3min.day:%d %b})")
+    if o.cs_mps:
+        known = [(day, cs) for day, cs in o.cs_trend if cs]
+        trend = f" (was {format_pace(1000 / known[0][1], a.units)} on {known[0][0]:%d %b})" if len(known) > 1 else ""
+        basis.append(f"critical speed {format_pace(1000 / o.cs_mps, a.units)}{trend}")
+    return [("Race predictions", races), ("Predicted from", ", ".join(basis) + " (the 90 days to the week's end)")]
 
 
 def earlier_findings(week: WeekSummary) -> list[str]:
@@ -227,6 +253,8 @@ def _athlete_json(a: AthleteReport) -> dict[str, Any]:
         found["sections"] = [{"rule": s.rule, "title": s.title, "lines": [
             {"date": i.day.isoformat(), "text": i.text, "severity": i.severity, "detail": i.detail} for i in s.lines]}
             for s in a.listed_sections]  # fmt: skip
+    if a.outlook is not None:
+        found["race_predictions"] = _outlook_json(a.outlook)
     if a.advice:
         found["advice"] = list(a.advice)
     if a.note:
@@ -260,3 +288,13 @@ def _week_json(w: WeekSummary) -> dict[str, Any]:
 
 def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
+
+
+def _outlook_json(o: RaceOutlook) -> dict[str, Any]:
+    best = lambda b: None if b is None else {"distance_m": round(b.distance_m, 1), "date": b.day.isoformat()}  # noqa: E731
+    return {"as_of": o.as_of.isoformat(), "critical_speed_mps": _round(o.cs_mps, 3),
+            "d_prime_m": _round(o.d_prime_m, 1), "best_3min": best(o.best_3min), "best_12min": best(o.best_12min),
+            "races": [{"race": p.race, "distance_m": p.distance_m, "critical_speed_s": _round(p.cs_s, 0),
+                       "riegel_s": round(p.riegel_s)} for p in o.predictions],
+            "critical_speed_trend": [{"date": d.isoformat(), "mps": _round(cs, 3)}
+                                     for d, cs in o.cs_trend]}  # fmt: skip

@@ -88,7 +88,7 @@ def test_report_json_has_exactly_the_contract_keys(ana: Athlete) -> None:
     assert list(data) == ["version", "athletes"] and data["version"] == 1
     athlete = data["athletes"][0]
     assert list(athlete)[:3] == ["athlete", "name", "weeks"] and (athlete["athlete"], athlete["name"]) == ("ana", "Ana")
-    added_in_v1 = {"units", "distance_change", "load_curve", "sections"}
+    added_in_v1 = {"units", "distance_change", "load_curve", "sections", "race_predictions"}
     assert set(athlete) - {"athlete", "name", "weeks"} <= added_in_v1
     assert [w["start"] for w in athlete["weeks"]] == ["2026-09-21", "2026-09-28", "2026-10-05"]
     for week in athlete["weeks"]:
