@@ -58,7 +58,7 @@ class AerobicDecoupling(Rule):
 
     def _trends(self, ctx: RuleContext, measured: list[tuple[Session, float]]) -> Iterator[Finding]:
         n = ctx.config["trend_runs"]
-        weekly = dict(zip(ctx.weeks.index, ctx.weeks["distance_m"].astype(float), strict=True))
+        weekly = ctx.weekly_distance
         reported_until = None
         for end in range(n - 1, len(measured)):
             chain = measured[end - n + 1 : end + 1]

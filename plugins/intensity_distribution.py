@@ -41,16 +41,14 @@ class IntensityDistribution(Rule):
             window = [week - timedelta(weeks=n) for n in range(ctx.config["window_weeks"] - 1, -1, -1)]
             if window[0] < first:
                 continue  # the history does not cover the window yet
-            by_basis: dict[str, list[float]] = {}
-            for basis in ("hr", "pace"):
-                by_basis[basis] = [sum(weekly.get(w, {}).get(basis, [0.0, 0.0, 0.0])[i] for w in window)
-                                   for i in range(3)]  # fmt: skip
-            moving = sum(weekly.get(w, {}).get("moving", 0.0) for w in window)
+            by_basis = {basis: [sum(_week(weekly, w)[basis][i] for w in window) for i in range(3)]
+                        for basis in ("hr", "pace")}  # fmt: skip
+            moving = sum(_week(weekly, w)["moving"] for w in window)
             hr_total = sum(by_basis["hr"])
             basis = "hr" if hr_total >= 0.5 * moving and hr_total > 0 else "pace"
             easy, moderate, hard = by_basis[basis]
             total = easy + moderate + hard
-            judged_weeks = sum(1 for w in window if sum(weekly.get(w, {}).get(basis, [0.0])) > 0)
+            judged_weeks = sum(1 for w in window if sum(_week(weekly, w)[basis]) > 0)
             if total < ctx.config["min_minutes"] * 60 or judged_weeks < ctx.config["min_weeks_with_runs"]:
                 continue
             yield from self._judged(ctx, week, window, weekly, basis, (easy / total, moderate / total, hard / total))
@@ -62,9 +60,9 @@ class IntensityDistribution(Rule):
         if moderate <= c["max_moderate_pct"] and easy >= c["min_easy_pct"]:
             return
         zones = zone_basis(ctx) if basis == "hr" else "pace"
-        per_week = [{"week_start": w.isoformat(), "easy_min": round(weekly.get(w, {}).get(basis, [0, 0, 0])[0] / 60),
-                     "moderate_min": round(weekly.get(w, {}).get(basis, [0, 0, 0])[1] / 60),
-                     "hard_min": round(weekly.get(w, {}).get(basis, [0, 0, 0])[2] / 60)} for w in window]  # fmt: skip
+        per_week = [{"week_start": w.isoformat(), **{f"{zone}_min": round(seconds / 60) for zone, seconds in
+                                                     zip(("easy", "moderate", "hard"), _week(weekly, w)[basis],
+                                                         strict=True)}} for w in window]  # fmt: skip
         weeks_text = "; ".join(f"{date.fromisoformat(w['week_start']):%d %b}: {w['easy_min']}/{w['moderate_min']}/"
                                f"{w['hard_min']} min" for w in per_week)  # fmt: skip
         what = (f"{moderate:.0f} % moderate (more than {c['max_moderate_pct']:.0f} %)"
@@ -83,6 +81,11 @@ class IntensityDistribution(Rule):
                            message=message, basis=("time in zones", BASIS_WORDS[zones]), metrics=metrics)  # fmt: skip
 
 
+def _week(weekly: dict[date, dict], week: date) -> dict:
+    """A week's zone seconds and moving time; a week without runs has none."""
+    return weekly.get(week) or {"hr": [0.0] * 3, "pace": [0.0] * 3, "moving": 0.0}
+
+
 def zone_basis(ctx: RuleContext) -> str:
     return "lthr" if ctx.athlete.lthr else "max_hr"
 
@@ -96,8 +99,7 @@ def weekly_zones(ctx: RuleContext) -> dict[date, dict]:
     hr_zones, pace_zones = THREE_ZONES[zone_basis(ctx)], THREE_ZONES["pace"]
     found: dict[date, dict] = {}
     for day, row in zip(runs.index, runs.itertuples(index=False), strict=True):
-        week = found.setdefault(week_start_of(day, ctx.week_start), {"hr": [0.0] * 3, "pace": [0.0] * 3,
-                                                                      "moving": 0.0})  # fmt: skip
+        week = found.setdefault(week_start_of(day, ctx.week_start), _week({}, day))
         week["moving"] += float(row.moving_s)
         for basis, groups in (("hr", hr_zones), ("pace", pace_zones)):
             for i, zones in enumerate(groups):

@@ -165,7 +165,7 @@ class History:
         self.dates = [s.local_date for s in self.runs]
         self.distances = [s.distance_m or 0.0 for s in self.runs]
         self.strength = sorted(s.local_date for s in ctx.session_list if s.sport == "strength")
-        self.weekly = dict(zip(ctx.weeks.index, ctx.weeks["distance_m"].astype(float), strict=True))
+        self.weekly = ctx.weekly_distance
 
     def runs_between(self, first: date, last: date) -> list[Session]:
         return self.runs[bisect_left(self.dates, first) : bisect_right(self.dates, last)]

@@ -29,7 +29,7 @@ class StrengthFrequency(Rule):
         weeks = ctx.weeks
         if weeks.empty:
             return
-        distance = dict(zip(weeks.index, weeks["distance_m"].astype(float), strict=True))
+        distance = ctx.weekly_distance
         strength = dict(zip(weeks.index, weeks["strength"].astype(int), strict=True))
         building = [w for w in distance if self._in_build(ctx, w, distance)]
         for week in building:

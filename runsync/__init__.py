@@ -7,23 +7,25 @@ command that needs none of them (`runsync --help`, `runsync status`) does not pa
 from __future__ import annotations
 
 import importlib
+import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
 _LAZY = {
-    "ExitStatus": "runsync.errors",
-    "RunsyncError": "runsync.errors",
-    "hookimpl": "runsync.hookspecs",
-    "Finding": "runsync.model",
-    "Lap": "runsync.model",
-    "Session": "runsync.model",
-    "Source": "runsync.model",
-    "StrengthSet": "runsync.model",
-    "Rule": "runsync.rules",
-    "RuleContext": "runsync.rules",
-    "ReportSection": "runsync.rules",
-    "SectionLine": "runsync.rules",
+    "ExitStatus": "errors",
+    "RunsyncError": "errors",
+    "hookimpl": "hookspecs",
+    "Finding": "model",
+    "Lap": "model",
+    "Session": "model",
+    "Source": "model",
+    "StrengthSet": "model",
+    "Rule": "rules",
+    "RuleContext": "rules",
+    "ReportSection": "rules",
+    "SectionLine": "rules",
 }
 
 __all__ = ["ExitStatus", "Finding", "Lap", "ReportSection", "Rule", "RuleContext", "RunsyncError", "SectionLine",
@@ -36,9 +38,19 @@ if TYPE_CHECKING:
     from runsync.rules import ReportSection, Rule, RuleContext, SectionLine
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'runsync' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name]), name)
-    globals()[name] = value
-    return value
+def lazy_exports(package: str, where: dict[str, str]) -> Callable[[str], Any]:
+    """A package's module `__getattr__` (PEP 562): each name in `where` is imported from its module in the package
+    (`where[name]`) when first asked for, and kept; any other name is an AttributeError."""
+    namespace = sys.modules[package].__dict__
+
+    def __getattr__(name: str) -> Any:
+        if name not in where:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(f"{package}.{where[name]}"), name)
+        namespace[name] = value
+        return value
+
+    return __getattr__
+
+
+__getattr__ = lazy_exports(__name__, _LAZY)

@@ -41,19 +41,27 @@ class MissingExtra(ConfigError):
 
 
 EXTRAS = {"garmin": ("garminconnect",), "postgres": ("psycopg",), "server": ("starlette", "uvicorn"),
-          "fitparse": ("fitparse",)}  # fmt: skip
+          "fitparse": ("fitparse",), "charts": ("matplotlib",)}  # fmt: skip
 
 
-def require_extra(extra: str, what: str) -> None:
-    """MissingExtra unless the libraries of runsync's `extra` import: `what` is the feature asked for."""
+def missing_module(extra: str) -> str | None:
+    """The first library of runsync's `extra` that does not import, or None when the extra is installed."""
     import importlib
 
     for module in EXTRAS[extra]:
         try:
             importlib.import_module(module)
         except ImportError:
-            raise MissingExtra(f"{what} needs runsync's {extra} extra ({module} is not installed): "
-                               f"pip install 'runsync[{extra}]'") from None
+            return module
+    return None
+
+
+def require_extra(extra: str, what: str) -> None:
+    """MissingExtra unless the libraries of runsync's `extra` import: `what` is the feature asked for."""
+    module = missing_module(extra)
+    if module is not None:
+        raise MissingExtra(f"{what} needs runsync's {extra} extra ({module} is not installed): "
+                           f"pip install 'runsync[{extra}]'")
 
 
 class StorageError(ConfigError):

@@ -158,14 +158,19 @@ class RuleContext:
     def weeks(self) -> pd.DataFrame:
         return self._once("weeks", lambda: weekly_frame(self.sessions, self.days, self.week_start))
 
+    @property
+    def weekly_distance(self) -> dict[date, float]:
+        """Running distance (m) per week start, every week of the span (0 for a week without runs)."""
+        return self._once("weekly_distance", lambda: dict(zip(self.weeks.index, self.weeks["distance_m"].astype(float),
+                                                              strict=True)))  # fmt: skip
+
     def distance_baseline(self, week: date, **span: int) -> Baseline | None:
         """The running distance `week` (its first local day) is compared with: the mean of full weeks before it
         (runsync.analysis.calendar.weekly_baseline; `span`: its `weeks` and `skip`), None under two such weeks."""
         from runsync.analysis.calendar import weekly_baseline
 
         runs = self.sessions.index[self.sessions["is_run"].to_numpy(dtype=bool)]
-        weekly = dict(zip(self.weeks.index, self.weeks["distance_m"].astype(float), strict=True))
-        return weekly_baseline(weekly, week, first_run=min(runs) if len(runs) else None, **span)
+        return weekly_baseline(self.weekly_distance, week, first_run=min(runs) if len(runs) else None, **span)
 
     def laps(self, session_id: str) -> pd.DataFrame:
         import pandas as pd

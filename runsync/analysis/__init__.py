@@ -8,8 +8,7 @@ The names below load on first use: the sync pipeline reads the per-session analy
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from runsync import lazy_exports
 
 _WHERE = {name: module for module, names in {
     "calendar": ["daily_frame", "sessions_frame", "week_start_of", "weekly_frame"],
@@ -26,9 +25,4 @@ _WHERE = {name: module for module, names in {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"runsync.analysis.{_WHERE[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _WHERE)

@@ -5,8 +5,9 @@ the report builder at start-up."""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
+
+from runsync import lazy_exports
 
 _WHERE = {
     "CHART_WEEKS": "build", "DEFAULT_WEEKS": "build", "build_report": "build", "last_complete_week": "build",
@@ -17,6 +18,7 @@ _WHERE = {
 }  # fmt: skip
 
 __all__ = ["RENDERERS", *sorted(_WHERE)]
+_exported = lazy_exports(__name__, _WHERE)
 
 
 def __getattr__(name: str) -> Any:
@@ -25,6 +27,4 @@ def __getattr__(name: str) -> Any:
         from runsync.report.render import to_json, to_markdown, to_text
 
         return {"text": to_text, "markdown": to_markdown, "json": to_json, "html": to_html_file}
-    if name in _WHERE:
-        return getattr(importlib.import_module(f"runsync.report.{_WHERE[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _exported(name)

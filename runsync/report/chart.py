@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+from runsync.errors import missing_module
 from runsync.model import METRES
 from runsync.report.model import AthleteReport
 
@@ -17,12 +18,7 @@ CHARTS_EXTRA = "charts need runsync's charts extra: pip install 'runsync[charts]
 
 def available() -> bool:
     """Whether matplotlib is installed (the charts extra): without it the report is sent without charts."""
-    import importlib.util
-
-    try:
-        return importlib.util.find_spec("matplotlib") is not None
-    except ValueError:  # imported, then made unimportable (sys.modules entry None)
-        return False
+    return missing_module("charts") is None
 
 
 def chart_png(athlete: AthleteReport) -> bytes:

@@ -18,12 +18,12 @@ worker runs), merge (the save step every source shares), worker (queued jobs), s
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from runsync import lazy_exports
 from runsync.config import Athlete, Config
 from runsync.sources.report import SyncReport
 from runsync.store import Store
@@ -38,14 +38,8 @@ SOURCES = ("files", "strava", "garmin")  # what an athlete syncs from (a worker'
 __all__ = ["SERVICES", "SOURCES", "SyncReport", "import_fit_files", "import_items", "import_paths", "run_sync",
            "save_merged", "sources_of"]  # fmt: skip
 # the stages load when a sync runs (numpy and the decoders), not when `runsync status` reads runsync.sync.status
-_STAGES = {"import_fit_files": "files", "import_items": "files", "import_paths": "files", "SERVICES": "merge",
-           "save_merged": "merge"}  # fmt: skip
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _STAGES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"runsync.sync.{_STAGES[name]}"), name)
+__getattr__ = lazy_exports(__name__, {"import_fit_files": "files", "import_items": "files", "import_paths": "files",
+                                      "SERVICES": "merge", "save_merged": "merge"})  # fmt: skip
 
 
 def sources_of(athlete: Athlete) -> list[str]:
