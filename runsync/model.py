@@ -184,3 +184,59 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "item") and not isinstance(value, str | bytes):
         return value.item()
     return value
+
+
+WELLNESS_FIELDS = ("resting_hr", "hrv_rmssd_ms", "hrv_sdnn_ms", "sleep_s", "sleep_score", "sleep_quality",
+                   "weight_kg", "spo2_pct", "readiness", "soreness", "fatigue", "stress", "mood",
+                   "motivation")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class WellnessDay:
+    """What the watch (or the athlete) recorded of one local day outside the sessions. `sources`: where each value
+    came from (intervals, garmin), in the order they win. Subjective scores keep intervals.icu's scale: soreness,
+    fatigue, stress 1 (good) to 4 (bad); mood and motivation 1 (good) to 4 (bad); sleep_quality 1 (great) to 4
+    (poor); sleep_score and readiness 0-100."""
+
+    athlete: str
+    day: date
+    resting_hr: float | None = None
+    hrv_rmssd_ms: float | None = None
+    hrv_sdnn_ms: float | None = None
+    sleep_s: float | None = None
+    sleep_score: float | None = None
+    sleep_quality: float | None = None
+    weight_kg: float | None = None
+    spo2_pct: float | None = None
+    readiness: float | None = None
+    soreness: float | None = None
+    fatigue: float | None = None
+    stress: float | None = None
+    mood: float | None = None
+    motivation: float | None = None
+    sources: tuple[str, ...] = ()
+
+    def values(self) -> dict[str, float]:
+        """The fields recorded that day (None left out)."""
+        return {k: v for k in WELLNESS_FIELDS if (v := getattr(self, k)) is not None}
+
+
+@dataclass(frozen=True)
+class PlannedWorkout:
+    """A workout on the athlete's calendar (intervals.icu's planned WORKOUT events): its local day, sport and what
+    it asks for. `key`: a session the week is built around (a workout with intervals, a tempo, a long run), as the
+    planner marked or as its intensity and length say. `done`: the service's paired activity id, when it has one."""
+
+    athlete: str
+    source: str
+    id: str
+    day: date
+    sport: str
+    name: str | None = None
+    description: str | None = None
+    moving_s: float | None = None
+    distance_m: float | None = None
+    load: float | None = None
+    intensity: float | None = None  # % of threshold, as intervals.icu computes it from the workout's steps
+    key: bool = False
+    done: str | None = None

@@ -20,6 +20,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "import": ("core", "import_command", "Import activity files (FIT, GPX, TCX, also gzipped), folders of them, or a "
                                          "Strava or Garmin export archive."),
     "sessions": ("core", "sessions", "List sessions by the athlete's local date."),
+    "wellness": ("days", "wellness", "List wellness days: resting HR, HRV (rMSSD), sleep, weight, how the athlete "
+                                     "felt."),
+    "plan": ("days", "plan", "List the planned workouts (intervals.icu's calendar) and the session that did each."),
     "athletes": ("core", "athletes", "List configured athletes, their sources and what is stored."),
     "status": ("core", "status", "Show per athlete and source the last sync, files that still fail, token state, "
                                  "and the writer lock."),

@@ -1,4 +1,5 @@
-"""Authorisation commands: `runsync auth strava ATHLETE [--code CODE]`, `runsync auth garmin ATHLETE`."""
+"""Authorisation commands: `runsync auth strava ATHLETE [--code CODE]`, `runsync auth garmin ATHLETE`, `runsync auth
+intervals ATHLETE|--coach`, `runsync auth database`."""
 
 from __future__ import annotations
 
@@ -164,6 +165,60 @@ def garmin(app: App, athlete_id: str, email: str | None, mfa_code: str | None) -
     if not athlete.garmin:
         click.echo(f"note: athletes.{athlete.id}.garmin is not true in the config, so sync will not use Garmin",
                    err=True)  # fmt: skip
+
+
+@auth.command(name="intervals")
+@click.argument("athlete_id", metavar="ATHLETE", required=False)
+@click.option("--coach", is_flag=True, help="A coach's key: it serves every athlete who shares with the coach.")
+@click.option("--key-stdin", is_flag=True, help="Read the API key from standard input (scripts).")
+@needs_app
+def intervals(app: App, athlete_id: str | None, coach: bool, key_stdin: bool) -> None:
+    """Keep ATHLETE's intervals.icu API key (Settings → Developer Settings on intervals.icu) in the secrets store,
+    after checking it reads the athlete set as athletes.ATHLETE.intervals; never in the config, the database or a log.
+
+    With --coach, one key for the squad: a coach's key reads every athlete who shares their data with the coach
+    (each athlete's own key, when stored, wins). The key is checked against every athlete with `intervals` set.
+
+    \b
+    Example:
+      runsync auth intervals ana
+      runsync auth intervals --coach
+      printf '%s' "$KEY" | runsync auth intervals ana --key-stdin
+    """
+    from runsync.errors import AuthError
+    from runsync.sources.intervals.client import COACH_KEY, SECRET_KEY, IntervalsApi
+
+    if coach == (athlete_id is not None):
+        raise click.UsageError("name one ATHLETE, or give --coach for a coach's key")
+    athletes = ([app.config.athlete(athlete_id)] if athlete_id else
+                [a for a in app.config.athletes.values() if a.intervals is not None])  # fmt: skip
+    secrets = app.secrets  # checked before asking for anything
+    if key_stdin:
+        key = sys.stdin.read().strip()
+    else:
+        key = click.prompt("intervals.icu API key (kept in the secrets store)", hide_input=True, err=True).strip()
+    if not key:
+        raise click.UsageError("no API key given")
+    for athlete in athletes or [None]:
+        who = athlete.id if athlete else "coach"
+        api = IntervalsApi(app.config.intervals, key, who, (athlete.intervals if athlete else None) or "0")
+        try:
+            api.profile()  # a refused key (401) or athlete (403) is reported, not stored
+        except AuthError as error:
+            raise AuthError(str(error).split("; ")[0] + ": the key was not stored") from None
+        finally:
+            api.close()
+    secrets.set(COACH_KEY if coach else SECRET_KEY.format(athlete=athlete_id), key)
+    with app.store.transaction():
+        for athlete in athletes:
+            app.store.save_state(athlete.id, "intervals", "auth_error", None)
+    if app.verbose >= 0:
+        whom = f"{len(athletes)} athletes (coach's key)" if coach else athlete_id
+        click.echo(f"intervals.icu authorised for {whom}; the key is kept in the {secrets.where}", err=True)
+    for athlete in athletes:
+        if athlete.intervals is None:
+            click.echo(f"note: athletes.{athlete.id}.intervals is not set in the config, so sync will not use "
+                       "intervals.icu", err=True)  # fmt: skip
 
 
 @auth.command(name="database")

@@ -14,11 +14,13 @@ from runsync.config.settings import (
     Config,
     EmailSettings,
     GarminSettings,
+    IntervalsSettings,
     StravaSettings,
     default_config_path,
     default_database_path,
 )
 
 __all__ = ["APP", "ATHLETE_ID", "ATHLETE_SCHEMA", "SCHEMA", "WEEKDAYS", "Athlete", "Config", "EmailSettings",
-           "GarminSettings", "Key", "StravaSettings", "default_config_path", "default_database_path",
-           "find_config_path", "integer", "load_config", "number", "parse_config", "parse_pace"]  # fmt: skip
+           "GarminSettings", "IntervalsSettings", "Key", "StravaSettings", "default_config_path",
+           "default_database_path", "find_config_path", "integer", "load_config", "number", "parse_config",
+           "parse_pace"]  # fmt: skip

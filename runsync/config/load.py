@@ -15,6 +15,7 @@ from runsync.config.settings import (
     Config,
     EmailSettings,
     GarminSettings,
+    IntervalsSettings,
     StravaSettings,
     default_config_path,
     default_database_path,
@@ -107,6 +108,7 @@ def _athlete(reader: _Reader, athlete_id: str, raw: Any, base: Path, units: str 
         strava=values.get("strava", False),
         email=tuple(values.get("email", [])),
         garmin=values.get("garmin", False),
+        intervals=str(values["intervals"]).strip() if "intervals" in values else None,
         units=values.get("units", units),
         share_strava_with=_audiences(reader, prefix, values.get("share_strava_with", [])),
     )
@@ -155,6 +157,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None, env: dict[str, 
         athletes={a: _athlete(reader, a, raw, base, units) for a, raw in athletes_raw.items()},
         strava=StravaSettings(origin=where, **reader.section("strava")),
         garmin=GarminSettings(origin=where, **reader.section("garmin")),
+        intervals=IntervalsSettings(origin=where, **reader.section("intervals")),
         email=EmailSettings(**{("sender" if k == "from" else k): v for k, v in email.items()}),
         rules={rule_id: dict(values) for rule_id, values in rules.items()},
     )

@@ -32,7 +32,9 @@ class Key:
 
 
 _KINDS = {"number": "a number", "integer": "an integer", "string": "a string", "bool": "true or false",
-          "list": "a list of strings"}  # fmt: skip
+          "list": "a list of strings",
+          "athlete id": 'an intervals.icu athlete id like "i12345" (or "0": the API key\'s own athlete)'}  # fmt: skip
+INTERVALS_ID = re.compile(r"0|i?[1-9][0-9]{0,11}")
 
 
 def _is_kind(value: Any, kind: str) -> bool:
@@ -46,6 +48,9 @@ def _is_kind(value: Any, kind: str) -> bool:
         return isinstance(value, bool)
     if kind == "list":
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if kind == "athlete id":
+        return (isinstance(value, str) and bool(INTERVALS_ID.fullmatch(value.strip()))) or (
+            isinstance(value, int) and not isinstance(value, bool) and value == 0)
     raise AssertionError(kind)
 
 
@@ -108,6 +113,15 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "page_size": integer(1, 100),
         "api_url": STRING,
     },
+    "intervals": {
+        "api_url": STRING,
+        "lookback_days": integer(1, 365, "days"),
+        "backfill_budget": integer(0, 100000, "downloads"),
+        "page_size": integer(1, 1000),
+        "wellness_days": integer(1, 3650, "days"),
+        "plan_days": integer(0, 365, "days"),
+        "timeout_s": TIMEOUT,
+    },
     "email": {
         "host": STRING,
         "port": PORT,
@@ -130,6 +144,7 @@ ATHLETE_SCHEMA: dict[str, Key] = {
     "strava": BOOL,
     "share_strava_with": LIST,
     "garmin": BOOL,
+    "intervals": Key("athlete id"),
     "email": LIST,
     "units": Key("string", choices=("km", "mi")),
 }

@@ -39,6 +39,7 @@ class Athlete:
     garmin: bool = False
     units: str = "km"  # km | mi for this athlete's reports, tables and messages (default: [report] units)
     share_strava_with: tuple[str, ...] = ()  # "coach": the athlete lets reports for others show Strava-only data
+    intervals: str | None = None  # the intervals.icu athlete id ("i12345"; "0": the API key's own athlete)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -71,6 +72,18 @@ class GarminSettings:
 
 
 @dataclass(frozen=True)
+class IntervalsSettings:
+    origin: str = "config"
+    api_url: str = "https://intervals.icu"
+    lookback_days: int = 14  # a nightly sync lists again this many days before the newest activity seen (late edits)
+    backfill_budget: int = 200  # original files downloaded per run at most (a first sync continues the next night)
+    page_size: int = 100  # activities per history call
+    wellness_days: int = 365  # how far back a first sync reads wellness
+    plan_days: int = 28  # how far ahead planned workouts are read (and kept in step with the calendar)
+    timeout_s: float = 30.0
+
+
+@dataclass(frozen=True)
 class EmailSettings:
     host: str = "localhost"
     port: int = 587
@@ -98,6 +111,7 @@ class Config:
     athletes: dict[str, Athlete] = field(default_factory=dict)
     strava: StravaSettings = field(default_factory=StravaSettings)
     garmin: GarminSettings = field(default_factory=GarminSettings)
+    intervals: IntervalsSettings = field(default_factory=IntervalsSettings)
     email: EmailSettings = field(default_factory=EmailSettings)
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
 

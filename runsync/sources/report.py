@@ -26,6 +26,7 @@ class SyncReport:
     errors: list[RunsyncError] = field(default_factory=list)  # auth, rate limit, network: a whole source stopped
     strava: dict[str, int] = field(default_factory=dict)  # saved, unchanged, calls
     garmin: dict[str, int] = field(default_factory=dict)  # calls, downloads, unchanged, matched a file
+    intervals: dict[str, int] = field(default_factory=dict)  # calls, downloads, edited, wellness days, ...
     decoders: Counter[str] = field(default_factory=Counter)  # FIT files decoded per decoder (fast-1, fitdecode-1)
     analysis: RefreshStats = field(default_factory=RefreshStats)  # analyses brought up to date after the import
     changed_athletes: set[str] = field(default_factory=set)  # athletes with a session saved by this sync
@@ -48,7 +49,7 @@ class SyncReport:
             parts.append(f"{len(self.still_failing)} still failing")
         if self.decoders:
             parts.append("read by " + ", ".join(f"{what} {n}" for what, n in sorted(self.decoders.items())))
-        for service, counts in (("strava", self.strava), ("garmin", self.garmin)):
+        for service, counts in (("strava", self.strava), ("garmin", self.garmin), ("intervals", self.intervals)):
             if counts:
                 parts.append(f"{service}: " + ", ".join(f"{n} {what}" for what, n in sorted(counts.items())))
         if self.analysis.recomputed:

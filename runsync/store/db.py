@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from runsync.errors import ConfigError, require_extra
 from runsync.model import Finding, Lap, Session, Source, StrengthSet, finding_from_dict, finding_to_dict
 from runsync.store.budget import RateBudgetRows
+from runsync.store.calendar import CalendarRows
 from runsync.store.derived import DerivedRows
 from runsync.store.migrations import MIGRATIONS
 from runsync.store.rows import (
@@ -45,7 +46,7 @@ def is_postgres_url(location: str) -> bool:
     return location.startswith(("postgresql:", "postgres:"))
 
 
-class Store(DerivedRows, RateBudgetRows):
+class Store(DerivedRows, RateBudgetRows, CalendarRows):
     """The store over one backend: an SQLite file (the embedded default) or a PostgreSQL database (a team's).
     Open with `Store.open(path_or_url)`; write in `store.transaction()`."""
 

@@ -30,7 +30,7 @@ ACTIVE = ("queued", "running")
 class Job:
     id: int
     athlete: str
-    source: str  # files | strava | garmin
+    source: str  # files | strava | garmin | intervals
     kind: str  # sync (the source's new activities) | activity (one, by id) | delete (one) | deauth
     object_id: str = ""
     attempts: int = 0

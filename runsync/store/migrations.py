@@ -132,4 +132,23 @@ MIGRATIONS: list[str] = [
         lim INTEGER, PRIMARY KEY (service, span)
     );
     """,
+    # 7: beyond the sessions. What the watch measured of each day (resting HR, HRV, sleep, weight, how the athlete
+    # felt), one row per athlete, day and source (intervals.icu, Garmin Connect), merged when read; and the workouts
+    # planned on the athlete's calendar, replaced window by window as the service sends them.
+    """
+    CREATE TABLE wellness (
+        athlete TEXT NOT NULL, day TEXT NOT NULL, source TEXT NOT NULL,
+        resting_hr REAL, hrv_rmssd_ms REAL, hrv_sdnn_ms REAL, sleep_s REAL, sleep_score REAL, sleep_quality REAL,
+        weight_kg REAL, spo2_pct REAL, readiness REAL, soreness REAL, fatigue REAL, stress REAL, mood REAL,
+        motivation REAL, updated_at TEXT NOT NULL,
+        PRIMARY KEY (athlete, day, source)
+    );
+    CREATE TABLE planned (
+        source TEXT NOT NULL, id TEXT NOT NULL, athlete TEXT NOT NULL, day TEXT NOT NULL, sport TEXT NOT NULL,
+        name TEXT, description TEXT, moving_s REAL, distance_m REAL, load REAL, intensity REAL,
+        key INTEGER NOT NULL DEFAULT 0, done TEXT, updated_at TEXT NOT NULL,
+        PRIMARY KEY (source, id)
+    );
+    CREATE INDEX planned_athlete_day ON planned (athlete, day);
+    """,
 ]

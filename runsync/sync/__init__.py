@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from runsync.sync.files import import_fit_files, import_items, import_paths
     from runsync.sync.merge import SERVICES, save_merged
 
-SOURCES = ("files", "strava", "garmin")  # what an athlete syncs from (a worker's job is one athlete's one source)
+SOURCES = ("files", "strava", "garmin", "intervals")  # what an athlete syncs from (a job: one athlete's one source)
 
 __all__ = ["SERVICES", "SOURCES", "SyncReport", "import_fit_files", "import_items", "import_paths", "run_sync",
            "save_merged", "sources_of"]  # fmt: skip
@@ -43,9 +43,9 @@ __getattr__ = lazy_exports(__name__, {"import_fit_files": "files", "import_items
 
 
 def sources_of(athlete: Athlete) -> list[str]:
-    """The sources an athlete syncs from: watch folders, Strava, Garmin Connect."""
-    return [s for s, used in zip(SOURCES, (bool(athlete.fit_dirs), athlete.strava, athlete.garmin), strict=True)
-            if used]  # fmt: skip
+    """The sources an athlete syncs from: watch folders, Strava, Garmin Connect, intervals.icu."""
+    used = (bool(athlete.fit_dirs), athlete.strava, athlete.garmin, athlete.intervals is not None)
+    return [s for s, on in zip(SOURCES, used, strict=True) if on]
 
 
 def run_sync(
@@ -77,6 +77,8 @@ def run_sync(
             sync_strava(store, [a for a in athletes if a.strava], config, report, now)
         if config is not None and "garmin" in chosen:
             sync_garmin(store, [a for a in athletes if a.garmin], config, report, now)
+        if config is not None and "intervals" in chosen:
+            sync_intervals(store, [a for a in athletes if a.intervals is not None], config, report, now)
         changed = [a for a in athletes if a.id in report.changed_athletes]  # the others are read fresh when read
         if changed:
             from runsync.analysis.refresh import refresh_athletes
@@ -99,9 +101,26 @@ def sync_garmin(store: Store, athletes: list[Athlete], config: Config, report: S
     if not athletes:
         return
     from runsync.sources.garmin import sync as garmin_sync  # garminconnect loads only for Garmin users
+
+    garmin_sync.sync_garmin_athletes(store, athletes, config, now=now, report=report,
+                                     import_file=file_importer(store, config, report))  # fmt: skip
+
+
+def sync_intervals(store: Store, athletes: list[Athlete], config: Config, report: SyncReport, now: datetime) -> None:
+    """The athletes' intervals.icu activities (their originals through the file stages), wellness and plan."""
+    if not athletes:
+        return
+    from runsync.sources.intervals import sync as intervals_sync
+
+    intervals_sync.sync_intervals_athletes(store, athletes, config, now=now, report=report,
+                                           import_file=file_importer(store, config, report))  # fmt: skip
+
+
+def file_importer(store: Store, config: Config, report: SyncReport) -> Callable[[FileItem], None]:
+    """How a service's downloaded original goes through the file stages, one at a time, in this process."""
     from runsync.sync.files import import_items
 
     def import_one(item: FileItem) -> None:
         import_items(store, [item], report, config=config, workers=1)
 
-    garmin_sync.sync_garmin_athletes(store, athletes, config, now=now, report=report, import_file=import_one)
+    return import_one

@@ -18,10 +18,10 @@ if TYPE_CHECKING:
     from runsync.analysis.efforts import Efforts
     from runsync.analysis.session import SessionAnalysis
 
-SERVICES = ("strava", "garmin")  # sources whose ids name one activity: a shared id is the same session
+SERVICES = ("strava", "garmin", "intervals")  # sources whose ids name one activity: a shared id is the same session
 START_TOLERANCE = timedelta(seconds=120)
 DISTANCE_TOLERANCE = 0.05
-_RANK = {"fit": 0, "gpx": 1, "tcx": 1, "strava": 2, "garmin": 2, "manual": 3}
+_RANK = {"fit": 0, "gpx": 1, "tcx": 1, "strava": 2, "garmin": 2, "intervals": 2, "manual": 3}
 
 
 def _rank(session: Session) -> int:

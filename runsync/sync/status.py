@@ -51,6 +51,10 @@ def source_states(store: Store, athlete: Athlete, secrets: Callable[[], Secrets]
         from runsync.sources.garmin.sync import garmin_state
 
         found.append(garmin_state(store, athlete, secrets))
+    if athlete.intervals is not None:
+        from runsync.sources.intervals.sync import intervals_state
+
+        found.append(intervals_state(store, athlete, secrets))
     return found
 
 
@@ -96,6 +100,8 @@ def source_words(src: dict[str, Any]) -> list[str]:
         if not src["history_complete"]:
             words.append("history incomplete")
         words.append(f"token {src['token']}")
+        if src.get("strava_only"):
+            words.append(f"{src['strava_only']} received from Strava, not available")
         if src.get("app_capacity"):
             words.append("app: {connected} of {limit} athletes".format(**src["app_capacity"]))
         if src.get("problem"):

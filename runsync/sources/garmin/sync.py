@@ -17,9 +17,7 @@ half-written, the next run resumes); dead tokens stop them with exit 4 and the c
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -29,7 +27,8 @@ from runsync.config import Athlete, Config
 from runsync.config.secrets import Secrets, open_secrets
 from runsync.errors import AuthError, RunsyncError, TemporaryError, require_extra
 from runsync.model import Session, Source
-from runsync.sources.files import FILE_KINDS, SUFFIXES
+from runsync.sources.download import activity_file
+from runsync.sources.files import FILE_KINDS
 from runsync.sources.files.track import sport_of
 from runsync.sources.garmin.client import SECRET_KEY, GarminApi
 from runsync.sources.items import FileItem, Provenance
@@ -162,7 +161,7 @@ class AthleteGarmin:
         except RunsyncError as error:  # a 404: Garmin has no original for it (an activity entered by hand)
             return self.failed(activity_id, activity, f"no original file ({error})")
         self.count("downloads")
-        name, member = original_member(data)
+        name, member = activity_file(data) if data.startswith(b"PK") else ("the download is not a zip file", None)
         if member is None:
             return self.failed(activity_id, activity, name)
         item = FileItem(f"garmin activity {activity_id} ({name})", self.athlete, load=lambda: member,
@@ -195,19 +194,6 @@ def activity_label(activity_id: str, activity: dict[str, Any]) -> str:
     name = activity.get("activityName")
     details = ", ".join(filter(None, (start, f'"{name}"' if name else None)))
     return f"garmin activity {activity_id}" + (f" ({details})" if details else "")
-
-
-def original_member(data: bytes) -> tuple[str, bytes | None]:
-    """(name, bytes) of the activity file in Garmin's "original" zip; (why not, None) when there is none."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = [i for i in archive.infolist() if i.filename.lower().endswith(SUFFIXES) and i.file_size < 2**28]
-            if not names:
-                return "the download holds no FIT, GPX or TCX file", None
-            chosen = min(names, key=lambda i: (not i.filename.lower().endswith(".fit"), i.filename))
-            return chosen.filename, archive.read(chosen)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        return "the download is not a zip file", None
 
 
 def summary_start(activity: dict[str, Any]) -> datetime | None:

@@ -1,0 +1,106 @@
+"""The athlete's days beyond the sessions, for people and programs: wellness (`runsync wellness`) and the planned
+workouts beside what was done (`runsync plan`), as a table, JSON (version 1) or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from runsync.model import WELLNESS_FIELDS, PlannedWorkout, WellnessDay, format_distance
+from runsync.report.export import TABLE_WIDTH, format_duration, rich_text
+
+JSON_VERSION = 1
+WELLNESS_COLUMNS = (("rest HR", "resting_hr", "{:.0f}"), ("HRV", "hrv_rmssd_ms", "{:.0f}"),
+                    ("sleep", "sleep_s", None), ("sleep score", "sleep_score", "{:.0f}"),
+                    ("weight", "weight_kg", "{:.1f}"), ("readiness", "readiness", "{:.0f}"),
+                    ("soreness", "soreness", "{:.0f}"), ("fatigue", "fatigue", "{:.0f}"),
+                    ("stress", "stress", "{:.0f}"),
+                    ("mood", "mood", "{:.0f}"), ("motivation", "motivation", "{:.0f}"))  # fmt: skip
+PLAN_FIELDS = ("athlete", "date", "id", "source", "sport", "name", "moving_s", "distance_m", "load", "intensity",
+               "key", "done")  # fmt: skip
+
+
+def wellness_to_dict(day: WellnessDay) -> dict[str, Any]:
+    values = {k: round(v, 2) for k, v in day.values().items()}
+    return {"athlete": day.athlete, "date": day.day.isoformat(), **values, "sources": list(day.sources)}
+
+
+def wellness_json(days: list[WellnessDay]) -> str:
+    return json.dumps({"version": JSON_VERSION, "days": [wellness_to_dict(d) for d in days]}, indent=2)
+
+
+def wellness_csv(days: list[WellnessDay]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=("athlete", "date", *WELLNESS_FIELDS, "sources"), lineterminator="\n")
+    writer.writeheader()
+    for day in days:
+        writer.writerow(wellness_to_dict(day) | {"sources": " ".join(day.sources)})
+    return out.getvalue().rstrip("\n")
+
+
+def _cell(value: float | None, style: str | None) -> str:
+    if value is None:
+        return "-"
+    return hours_minutes(value) if style is None else style.format(value)
+
+
+def hours_minutes(seconds: float) -> str:
+    """7:19 (hours:minutes: a night's sleep)."""
+    minutes = int(round(seconds / 60))
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def wellness_table(days: list[WellnessDay], *, width: int | None = None, colour: bool = False) -> str:
+    """One row per athlete-day; only the columns some day has (a watch without HRV shows no HRV column)."""
+    from rich.table import Table
+
+    if not days:
+        return "no wellness days stored (intervals.icu and Garmin Connect send them with each sync)"
+    shown = [c for c in WELLNESS_COLUMNS if any(getattr(d, c[1]) is not None for d in days)]
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold" if colour else "")
+    for name in ("date", "athlete", *(c[0] for c in shown)):
+        table.add_column(name, justify="left" if name in ("date", "athlete") else "right", no_wrap=True)
+    for day in days:
+        table.add_row(day.day.isoformat(), day.athlete, *(_cell(getattr(day, key), style) for _, key, style in shown))
+    return _render(table, width, colour)
+
+
+def plan_rows(planned: list[PlannedWorkout], done: dict[str, str]) -> list[dict[str, Any]]:
+    """Each planned workout with what was done for it (`done`: planned id → the session that did it)."""
+    return [{"athlete": p.athlete, "date": p.day.isoformat(), "id": p.id, "source": p.source, "sport": p.sport,
+             "name": p.name, "moving_s": p.moving_s, "distance_m": p.distance_m, "load": p.load,
+             "intensity": p.intensity, "key": p.key, "done": done.get(p.id)} for p in planned]  # fmt: skip
+
+
+def plan_json(rows: list[dict[str, Any]]) -> str:
+    return json.dumps({"version": JSON_VERSION, "planned": rows}, indent=2)
+
+
+def plan_csv(rows: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=PLAN_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().rstrip("\n")
+
+
+def plan_table(rows: list[dict[str, Any]], units: str = "km", *, width: int | None = None,
+               colour: bool = False) -> str:  # fmt: skip
+    from rich.table import Table
+
+    if not rows:
+        return "no planned workouts stored (intervals.icu's calendar is read with each sync)"
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold" if colour else "")
+    for name in ("date", "athlete", "sport", "planned", "time", "distance", "load", "key", "done"):
+        table.add_column(name, justify="right" if name in ("time", "distance", "load") else "left", no_wrap=True)
+    for r in rows:
+        table.add_row(r["date"], r["athlete"], r["sport"], r["name"] or "-", format_duration(r["moving_s"]),
+                      format_distance(r["distance_m"], units), "-" if r["load"] is None else f"{r['load']:.0f}",
+                      "key" if r["key"] else "", r["done"] or "-")
+    return _render(table, width, colour)
+
+
+def _render(table: Any, width: int | None, colour: bool) -> str:
+    return rich_text(lambda console: console.print(table), width or TABLE_WIDTH, colour)
