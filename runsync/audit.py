@@ -18,13 +18,14 @@ from runsync.analysis import SessionAnalysis, analysis_settings
 from runsync.analysis.refresh import fresh_analyses
 from runsync.config import Athlete, Config
 from runsync.errors import ExitStatus, UsageError
-from runsync.model import SEVERITIES, Finding, Session
+from runsync.model import SEVERITIES, Finding, PlannedWorkout, Session, WellnessDay
 from runsync.plugins import InstalledRule, PluginManager, installed_rules
 from runsync.rules import Rule, RuleContext, ensure_rule_sections_known, is_enabled, rule_config
 from runsync.store import Store
 
 HISTORY_DAYS = 42  # sessions loaded before `since`: six weeks, enough for the ramp baseline and 28-day load
 DEFAULT_DAYS = 42  # the default audit window ends today and starts this many days before
+WELLNESS_BASELINE_DAYS = 60  # wellness days loaded before the sessions' history: a resting-HR baseline's span
 
 
 @dataclass
@@ -84,11 +85,14 @@ def audit_sessions(
     until: date | None = None,
     analyses: dict[str, SessionAnalysis] | None = None,
     load_samples: Callable[[str], pd.DataFrame | None] | None = None,
+    wellness: list[WellnessDay] | None = None,
+    planned: list[PlannedWorkout] | None = None,
 ) -> AuditResult:
     """Pure: run every rule over the sessions (with their `analyses`; computed from the sessions' samples when not
     given); findings overlapping [since, until], ordered by date."""
     base = RuleContext(athlete, sessions, now=now, week_start=config.week_start, analyses=analyses,
-                       settings=analysis_settings(config, athlete), load_samples=load_samples)  # fmt: skip
+                       settings=analysis_settings(config, athlete), load_samples=load_samples,
+                       wellness=list(wellness or ()), planned=list(planned or ()))  # fmt: skip
     result = AuditResult(context=base, degraded=degraded(base, since, until))
     for rule in rules:
         found, crashed = run_rule_isolated(rule, base.for_rule(rule_config(rule, config)))
@@ -162,8 +166,10 @@ def audit_stored(store: Store, config: Config, athlete: Athlete, rules: list[Rul
     sessions = store.sessions(athlete.id, since=since, until=last)
     if shown is not None:
         sessions = [s for s in sessions if shown(s)]
+    wellness = store.wellness(athlete.id, since=since - timedelta(days=WELLNESS_BASELINE_DAYS), until=last)
     result = audit_sessions(athlete, sessions, rules, config, now=now, since=first, until=last, analyses=analyses,
-                            load_samples=store.samples_of)  # fmt: skip
+                            load_samples=store.samples_of, wellness=wellness,
+                            planned=store.planned(athlete.id, since=since, until=last))  # fmt: skip
     if save:
         result.new = store.save_findings([f for f in result.findings if "error" not in f.basis], now)
     return result

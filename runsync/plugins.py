@@ -27,6 +27,8 @@ BUILTIN_PLUGINS = (
     "runsync_plugins.return_after_break",
     "runsync_plugins.intensity_distribution",
     "runsync_plugins.aerobic_decoupling",
+    "runsync_plugins.readiness",
+    "runsync_plugins.plan_compliance",
 )
 
 

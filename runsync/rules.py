@@ -29,7 +29,7 @@ from runsync.analysis import (
 from runsync.analysis.session import analyse_sessions
 from runsync.config import Athlete, Config, integer, number
 from runsync.errors import ConfigError
-from runsync.model import Finding, Session
+from runsync.model import Finding, PlannedWorkout, Session, WellnessDay
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,6 +70,9 @@ class Rule:
     defaults: ClassVar[dict[str, Any]] = {}
     # inclusive (low, high) for numeric keys; a numeric key not listed must be finite and >= 0
     limits: ClassVar[dict[str, tuple[float | None, float | None]]] = {}
+    # what the rule reads beyond sessions: "wellness" (ctx.wellness), "planned" (ctx.planned); `runsync rules` says
+    # when the store holds none, as the rule is then silent
+    needs: ClassVar[tuple[str, ...]] = ()
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         raise NotImplementedError
@@ -92,7 +95,7 @@ class Rule:
 @dataclass
 class RuleContext:
     """What a rule sees: the athlete, their sessions (list and frames by local date) with each session's analysis,
-    the rule's config, and `now`.
+    their wellness days and planned workouts (empty when no source gives them), the rule's config, and `now`.
 
     `analyses`: the stored analyses by session id (the audit passes them); without them (plugin tests) they are
     computed here from the sessions' samples with `settings`. `load_samples`: how `samples(id)` reaches samples
@@ -106,6 +109,8 @@ class RuleContext:
     analyses: dict[str, SessionAnalysis] | None = None
     settings: AnalysisSettings | None = None
     load_samples: Callable[[str], pd.DataFrame | None] | None = field(default=None, repr=False)
+    wellness: list[WellnessDay] = field(default_factory=list)  # the athlete's wellness days, oldest first
+    planned: list[PlannedWorkout] = field(default_factory=list)  # their planned workouts, by day
     _shared: dict[Any, Any] = field(default_factory=dict, repr=False)  # frames and lookups, shared by for_rule()
 
     def __post_init__(self) -> None:
@@ -129,6 +134,11 @@ class RuleContext:
 
     def analysis(self, session: Session) -> SessionAnalysis | None:
         return self.analyses.get(session.id) if self.analyses else None
+
+    def intensity_level(self, session: Session) -> str | None:
+        """easy | moderate | hard, as the session's analysis judged it; None when it could not."""
+        found = self.analysis(session)
+        return found.intensity.level if found is not None and found.intensity is not None else None
 
     @property
     def thresholds(self) -> Thresholds:

@@ -15,7 +15,7 @@ from typing import Any
 
 from runsync.analysis import analysis_settings
 from runsync.config import Athlete, Config
-from runsync.model import Finding, Lap, Session, Source
+from runsync.model import Finding, Lap, PlannedWorkout, Session, Source, WellnessDay
 from runsync.rules import Rule, RuleContext, rule_config
 
 _ids = itertools.count(1)
@@ -62,15 +62,19 @@ def run_rule(
     config: dict[str, Any] | None = None,
     athlete: Athlete | None = None,
     now: datetime | None = None,
+    wellness: Iterable[WellnessDay] = (),
+    planned: Iterable[PlannedWorkout] = (),
 ) -> list[Finding]:
     """The rule's findings over `sessions`, with `config` overlaid on its defaults (checked like [rules.<id>]).
     Each session is analysed from its samples as the store would (intensity, intervals, zones, load, with the
     athlete's thresholds). `now` defaults to a day after the last session (never the clock). Exceptions propagate,
-    so a test shows them."""
+    so a test shows them. `wellness`, `planned`: the days and planned workouts the rule sees (ctx.wellness,
+    ctx.planned)."""
     rule = rule() if isinstance(rule, type) else rule
     chosen = list(sessions)
     athlete = athlete or Athlete(id=chosen[0].athlete if chosen else "test", name="Test")
     now = now or (max((s.start for s in chosen), default=datetime(2026, 1, 1, tzinfo=UTC)) + timedelta(days=1))
     full = Config(rules={rule.id: dict(config or {})})
-    ctx = RuleContext(athlete, chosen, rule_config(rule, full), now, settings=analysis_settings(full, athlete))
+    ctx = RuleContext(athlete, chosen, rule_config(rule, full), now, settings=analysis_settings(full, athlete),
+                      wellness=sorted(wellness, key=lambda d: d.day), planned=sorted(planned, key=lambda p: p.day))
     return list(rule.check(ctx))

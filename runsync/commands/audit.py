@@ -73,6 +73,14 @@ def rules(app: App, strict: bool) -> None:
         click.echo(f"{rule.id}\t{state}\t{installed.plugin}\t{rule.description}")
         for key, value in rule_config(rule, app.config).items():
             click.echo(f"    {key} = {_toml(value)}")
+        for what in rule.needs:
+            if not app.store.holds(what):
+                click.echo(f"    (silent: {NEEDS.get(what, what)})")
+
+
+NEEDS = {"wellness": "no wellness days are stored; they come from intervals.icu (athletes.<id>.intervals) or Garmin "
+                     "Connect (garmin = true)",
+         "planned": "no planned workouts are stored; they come from intervals.icu's calendar (athletes.<id>.intervals)"}
 
 
 def _toml(value: object) -> str:

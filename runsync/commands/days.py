@@ -50,7 +50,7 @@ def wellness(app: App, athlete_id: str | None, since: date | None, until: date |
     if fmt == "table":
         click.echo(render.wellness_table(found, **terminal()))
     else:
-        click.echo((render.wellness_json if fmt == "json" else render.wellness_csv)(found))
+        click.echo((render.wellness_days_json if fmt == "json" else render.wellness_csv)(found))
 
 
 @click.command()
@@ -79,7 +79,7 @@ def plan(app: App, athlete_id: str | None, since: date | None, until: date | Non
     if fmt == "table":
         click.echo(render.plan_table(rows, app.config.units, **terminal()))
     else:
-        click.echo((render.plan_json if fmt == "json" else render.plan_csv)(rows))
+        click.echo((render.plan_rows_json if fmt == "json" else render.plan_csv)(rows))
 
 
 COMMANDS = (wellness, plan)

@@ -3,6 +3,7 @@ athlete's local calendar, the week's interval sessions, and which findings are n
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -11,8 +12,10 @@ import pandas as pd
 
 from runsync.analysis import week_start_of
 from runsync.analysis.calendar import fitness_fatigue
+from runsync.analysis.plan import PlanWeek, plan_week
 from runsync.analysis.predict import WINDOW_DAYS, RaceOutlook, race_outlook
 from runsync.analysis.session import NO_REFERENCE, no_reference_advice
+from runsync.analysis.wellness import wellness_week
 from runsync.audit import HISTORY_DAYS, audit_stored
 from runsync.config import Athlete, Config
 from runsync.errors import RunsyncError
@@ -118,7 +121,29 @@ def build_athlete(
         hr_zone_basis="lthr" if athlete.lthr else "max_hr" if athlete.max_hr else None,
         advice=reference_advice(athlete, ctx, since=first) + strava_advice(athlete, hidden, since=first),
         outlook=race_outlook_of(store, athlete, week, coach_view=shown is not None),
+        wellness=wellness_week(ctx.wellness, week),
+        plan=plan_of(store, ctx, week, now),
     )
+
+
+def plan_of(store: Store, ctx: RuleContext, week: date, now: datetime) -> PlanWeek | None:
+    """The week's planned workouts against its sessions (load: intervals.icu's, from the activities it sent)."""
+    last = week + timedelta(days=6)
+    planned = [w for w in ctx.planned if week <= w.day <= last]
+    if not planned:
+        return None
+
+    def service_load(session: Session) -> float | None:
+        for source in session.sources:
+            if source.kind == "intervals":
+                payload = store.raw_payload("intervals", source.id, "summary")
+                load = json.loads(payload).get("icu_training_load") if payload else None
+                return float(load) if isinstance(load, int | float) and not isinstance(load, bool) else None
+        return None
+
+    sessions = [s for s in ctx.session_list if week <= s.local_date <= last]
+    return plan_week(week, planned, sessions, today=now.astimezone(ctx.athlete.tz).date(), level=ctx.intensity_level,
+                     service_load=service_load)  # fmt: skip
 
 
 def race_outlook_of(store: Store, athlete: Athlete, week: date, *, coach_view: bool) -> RaceOutlook | None:

@@ -6,10 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from runsync.model import WELLNESS_FIELDS, PlannedWorkout, WellnessDay, format_distance
 from runsync.report.export import TABLE_WIDTH, format_duration, rich_text
+
+if TYPE_CHECKING:
+    from runsync.analysis.plan import PlanWeek
+    from runsync.analysis.wellness import WellnessWeek
+    from runsync.report.model import AthleteReport
 
 JSON_VERSION = 1
 WELLNESS_COLUMNS = (("rest HR", "resting_hr", "{:.0f}"), ("HRV", "hrv_rmssd_ms", "{:.0f}"),
@@ -27,7 +33,7 @@ def wellness_to_dict(day: WellnessDay) -> dict[str, Any]:
     return {"athlete": day.athlete, "date": day.day.isoformat(), **values, "sources": list(day.sources)}
 
 
-def wellness_json(days: list[WellnessDay]) -> str:
+def wellness_days_json(days: list[WellnessDay]) -> str:
     return json.dumps({"version": JSON_VERSION, "days": [wellness_to_dict(d) for d in days]}, indent=2)
 
 
@@ -74,7 +80,7 @@ def plan_rows(planned: list[PlannedWorkout], done: dict[str, str]) -> list[dict[
              "intensity": p.intensity, "key": p.key, "done": done.get(p.id)} for p in planned]  # fmt: skip
 
 
-def plan_json(rows: list[dict[str, Any]]) -> str:
+def plan_rows_json(rows: list[dict[str, Any]]) -> str:
     return json.dumps({"version": JSON_VERSION, "planned": rows}, indent=2)
 
 
@@ -104,3 +110,71 @@ def plan_table(rows: list[dict[str, Any]], units: str = "km", *, width: int | No
 
 def _render(table: Any, width: int | None, colour: bool) -> str:
     return rich_text(lambda console: console.print(table), width or TABLE_WIDTH, colour)
+
+
+# --- in the weekly report -------------------------------------------------------------------------
+
+
+def _against(value: float | None, baseline: float | None, show: Callable[[float], str]) -> str | None:
+    if value is None:
+        return None
+    return show(value) + (f" (60-day {show(baseline)})" if baseline is not None else "")
+
+
+def day_rows(a: AthleteReport) -> list[tuple[str, str]]:
+    """'Wellness': the week's means against the 60 days before; 'Plan': planned vs done; 'Key sessions'."""
+    found = []
+    w = a.wellness
+    if w is not None:
+        parts = [_against(w.resting_hr, w.resting_hr_baseline, lambda v: f"{v:.0f} bpm"),
+                 _against(w.hrv_rmssd_ms, w.hrv_baseline_ms, lambda v: f"{v:.0f} ms"),
+                 _against(w.sleep_s, w.sleep_baseline_s, hours_minutes)]  # fmt: skip
+        words = [f"{label} {part}" for label, part in zip(("resting HR", "HRV", "sleep"), parts, strict=True) if part]
+        if w.weight_kg is not None:
+            words.append(f"weight {w.weight_kg:.1f} kg")
+        if w.hrv is not None and w.hrv.suppressed:
+            words.append("HRV's 7-day mean below its usual range")
+        found.append(("Wellness", (", ".join(words) or f"{w.days} days recorded") + " (week's means)"))
+    p = a.plan
+    if p is not None:
+        parts = [f"{p.done} of {p.planned} workouts done"]
+        if p.planned_distance_m:
+            done, planned = format_distance(p.done_distance_m, a.units), format_distance(p.planned_distance_m, a.units)
+            parts.append(f"distance {done} of {planned} ({p.distance_pct:.0f} %)")
+        if p.planned_s:
+            parts.append(f"time {hours_minutes(p.done_s)} of {hours_minutes(p.planned_s)} ({p.time_pct:.0f} %)")
+        if p.load_pct is not None:
+            parts.append(f"load {p.done_load:.0f} of {p.planned_load:.0f} ({p.load_pct:.0f} %, intervals.icu's)")
+        found.append(("Plan", ", ".join(parts)))
+        if p.key_planned:
+            keys = [f"{len(p.key_planned) - len(p.key_missed) - len(p.key_changed)} of {len(p.key_planned)} done"]
+            keys += [f"missed {w.name or w.sport} ({w.day:%a})" for w in p.key_missed]
+            keys += [f"{w.name or w.sport} ({w.day:%a}) run easy" for w, _ in p.key_changed]
+            found.append(("Key sessions", ", ".join(keys)))
+    return found
+
+
+def _r(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def wellness_json(w: WellnessWeek) -> dict[str, Any]:
+    """The week's means and their 60-day baselines (added under version 1), and Plews' HRV reading."""
+    found: dict[str, Any] = {"days": w.days, "resting_hr": _r(w.resting_hr),
+                             "resting_hr_baseline": _r(w.resting_hr_baseline),
+                             "hrv_rmssd_ms": _r(w.hrv_rmssd_ms), "hrv_baseline_ms": _r(w.hrv_baseline_ms),
+                             "sleep_s": _r(w.sleep_s, 0), "sleep_baseline_s": _r(w.sleep_baseline_s, 0),
+                             "weight_kg": _r(w.weight_kg)}  # fmt: skip
+    if w.hrv is not None:
+        found["ln_rmssd"] = {"rolling_7d": round(w.hrv.rolling, 3), "baseline": round(w.hrv.baseline, 3),
+                             "swc_floor": round(w.hrv.floor, 3), "suppressed": w.hrv.suppressed}  # fmt: skip
+    return found
+
+
+def plan_json(p: PlanWeek) -> dict[str, Any]:
+    """Planned vs done in the chosen week (added under version 1); load on intervals.icu's scale."""
+    return {"planned": p.planned, "done": p.done, "planned_distance_m": round(p.planned_distance_m, 1),
+            "done_distance_m": round(p.done_distance_m, 1), "planned_s": round(p.planned_s), "done_s": round(p.done_s),
+            "planned_load": _r(p.planned_load), "done_load": _r(p.done_load),
+            "key_planned": [w.id for w in p.key_planned], "key_missed": [w.id for w in p.key_missed],
+            "key_done_easy": [{"planned": w.id, "session": s.id} for w, s in p.key_changed]}  # fmt: skip

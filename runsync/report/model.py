@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from runsync.analysis.calendar import Baseline
+from runsync.analysis.plan import PlanWeek
 from runsync.analysis.predict import RaceOutlook
+from runsync.analysis.wellness import WellnessWeek
 from runsync.errors import ExitStatus
 from runsync.model import SEVERITIES, Finding
 from runsync.rules import ReportSection
@@ -83,6 +85,8 @@ class AthleteReport:
     crashed: tuple[str, ...] = ()  # rules that raised on this athlete's data ("rule-id (athlete)")
     advice: tuple[str, ...] = ()  # what the athlete or coach can fix to make the report better (config keys)
     outlook: RaceOutlook | None = None  # race predictions from the athlete's best efforts, and the CS trend
+    wellness: WellnessWeek | None = None  # the chosen week's resting HR, HRV, sleep against the 60 days before
+    plan: PlanWeek | None = None  # the chosen week's planned workouts against what was done
 
     @property
     def week(self) -> WeekSummary:

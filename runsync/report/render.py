@@ -8,6 +8,7 @@ from typing import Any
 
 from runsync.analysis.predict import RaceOutlook
 from runsync.model import METRES, finding_to_dict, format_distance, format_pace
+from runsync.report.days import day_rows, plan_json, wellness_json
 from runsync.report.findings import TEXT_WIDTH
 from runsync.report.model import AthleteReport, Report, ReportFinding, WeekSummary
 
@@ -120,7 +121,8 @@ def zone_rows(a: AthleteReport) -> list[tuple[str, str]]:
 def rows(a: AthleteReport) -> list[tuple[str, str]]:
     """The chosen week's figures, zones and change, (label, value) as the text and markdown reports show them."""
     changed = change(a)
-    return [*figures(a.week, a.units), *zone_rows(a), *([("Change", changed)] if changed else []), *outlook_rows(a)]
+    return [*figures(a.week, a.units), *zone_rows(a), *([("Change", changed)] if changed else []), *outlook_rows(a),
+            *day_rows(a)]
 
 
 def clock(seconds: float) -> str:
@@ -255,6 +257,10 @@ def _athlete_json(a: AthleteReport) -> dict[str, Any]:
             for s in a.listed_sections]  # fmt: skip
     if a.outlook is not None:
         found["race_predictions"] = _outlook_json(a.outlook)
+    if a.wellness is not None:
+        found["wellness"] = wellness_json(a.wellness)
+    if a.plan is not None:
+        found["plan"] = plan_json(a.plan)
     if a.advice:
         found["advice"] = list(a.advice)
     if a.note:

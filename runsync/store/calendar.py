@@ -52,6 +52,11 @@ class CalendarRows:
             days.append(WellnessDay(athlete, date.fromisoformat(day), **values, sources=tuple(r[1] for r in rows)))
         return days
 
+    def holds(self, what: str) -> bool:
+        """Whether any athlete has wellness days ("wellness") or planned workouts ("planned") stored."""
+        table = {"wellness": "wellness", "planned": "planned"}[what]
+        return self.db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
+
     def replace_planned(self, athlete: str, source: str, first: date, last: date,
                         workouts: Iterable[PlannedWorkout]) -> int:  # fmt: skip
         """The athlete's planned workouts from `source` on [first, last] become exactly `workouts`."""

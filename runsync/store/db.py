@@ -1,7 +1,7 @@
 """The Store: one SQLite file, migrated on open, written in transactions so a crash never leaves half a session.
 
-Raw payloads are kept (FIT bytes by content hash, Strava JSON by activity id) so a better normaliser can rebuild
-sessions without refetching. Samples are stored as one compressed columnar blob per session.
+Raw payloads are kept (FIT bytes by content hash, a service's JSON by activity id) so a better normaliser can
+rebuild sessions without refetching. Samples: one compressed columnar blob per session. Days: store.calendar.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from runsync.errors import ConfigError, require_extra
 from runsync.model import Finding, Lap, Session, Source, StrengthSet, finding_from_dict, finding_to_dict
 from runsync.store.budget import RateBudgetRows
-from runsync.store.calendar import CalendarRows
+from runsync.store.calendar import CalendarRows  # wellness days, planned workouts
 from runsync.store.derived import DerivedRows
 from runsync.store.migrations import MIGRATIONS
 from runsync.store.rows import (
@@ -397,5 +397,3 @@ class Store(DerivedRows, RateBudgetRows, CalendarRows):
             " ON CONFLICT (athlete, source, key) DO UPDATE SET value = excluded.value",
             (athlete, source, key, json.dumps(value)),
         )
-
-

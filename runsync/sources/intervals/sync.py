@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -30,11 +29,12 @@ from typing import TYPE_CHECKING, Any
 from runsync.config import Athlete, Config
 from runsync.config.secrets import Secrets, open_secrets
 from runsync.errors import AuthError, RunsyncError
-from runsync.model import PlannedWorkout, Session, Source, WellnessDay
+from runsync.model import Session, Source
 from runsync.sources.download import activity_file
 from runsync.sources.files import FILE_KINDS
 from runsync.sources.files.track import sport_of
 from runsync.sources.intervals.client import COACH_KEY, SECRET_KEY, IntervalsApi, IntervalsRefused
+from runsync.sources.intervals.records import number, planned_workout, wellness_day
 from runsync.sources.items import FileItem, Provenance
 from runsync.store import Store
 from runsync.sync.merge import is_duplicate
@@ -48,13 +48,6 @@ BEGINNING = "1970-01-01"
 FIRST_PLAN_DAYS = 91  # a first sync reads this much of the past calendar (planned vs done for the last weeks)
 WELLNESS_RELOOK_DAYS = 7  # entries made or corrected late (a weight typed in the next day)
 EDITED = ("name", "type", "distance", "moving_time", "start_date_local")
-WELLNESS_MAP = {"restingHR": "resting_hr", "hrv": "hrv_rmssd_ms", "hrvSDNN": "hrv_sdnn_ms", "sleepSecs": "sleep_s",
-                "sleepScore": "sleep_score", "sleepQuality": "sleep_quality", "weight": "weight_kg",
-                "spO2": "spo2_pct", "readiness": "readiness", "soreness": "soreness", "fatigue": "fatigue",
-                "stress": "stress", "mood": "mood", "motivation": "motivation"}  # fmt: skip
-KEY_INTENSITY = 82.0  # a planned workout at or above this % of threshold is a key session ...
-KEY_MINUTES = 90.0  # ... and so is one this long (the long run)
-KEY_WORDS = re.compile(r"\b(key|intervals?|tempo|threshold|long run|race|reps|fartlek|\d+\s*x\s*\d+)", re.I)
 ImportFile = Callable[[FileItem], None]
 
 
@@ -303,44 +296,7 @@ def summary_session(activity: dict[str, Any], athlete: Athlete) -> Session | Non
         return None
     return Session(id=f"intervals-{activity.get('id')}", athlete=athlete.id, start=start,
                    sport=sport_of(str(activity.get("type") or ""), "other"),
-                   distance_m=_number(activity.get("distance")))  # fmt: skip
-
-
-def wellness_day(record: dict[str, Any], athlete: str) -> WellnessDay | None:
-    try:
-        day = date.fromisoformat(str(record.get("id") or "")[:10])
-    except ValueError:
-        return None
-    values = {ours: _number(record.get(theirs)) for theirs, ours in WELLNESS_MAP.items()}
-    if values["sleep_quality"] is not None and not 1 <= values["sleep_quality"] <= 4:
-        values["sleep_quality"] = None
-    return WellnessDay(athlete, day, **values)
-
-
-def planned_workout(event: dict[str, Any], athlete: str) -> PlannedWorkout | None:
-    if event.get("category") not in (None, "WORKOUT") or event.get("id") is None:
-        return None
-    try:
-        day = date.fromisoformat(str(event.get("start_date_local") or "")[:10])
-    except ValueError:
-        return None
-    moving, intensity = _number(event.get("moving_time")), _number(event.get("icu_intensity"))
-    words = f"{event.get('name') or ''} {event.get('description') or ''}"
-    key = ((intensity is not None and intensity >= KEY_INTENSITY) or (moving or 0) >= KEY_MINUTES * 60
-           or bool(KEY_WORDS.search(words)))  # fmt: skip
-    done = event.get("paired_activity_id")
-    return PlannedWorkout(athlete=athlete, source=SOURCE, id=str(event["id"]), day=day,
-                          sport=sport_of(str(event.get("type") or ""), "other"), name=event.get("name"),
-                          description=(str(event.get("description"))[:2000] if event.get("description") else None),
-                          moving_s=moving, distance_m=_number(event.get("distance")),
-                          load=_number(event.get("icu_training_load")), intensity=intensity, key=key,
-                          done=str(done) if done else None)  # fmt: skip
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if value == value and abs(value) != float("inf") else None
+                   distance_m=number(activity.get("distance")))  # fmt: skip
 
 
 def api_key(secrets: Secrets, athlete: Athlete) -> str | None:
