@@ -51,6 +51,7 @@ class FakeGarmin:
     refresh: dict[str, str] = field(default_factory=dict)
     tickets: dict[str, str] = field(default_factory=dict)
     download_delay_s: float = 0.0
+    wellness: dict[str, dict[str, Any]] = field(default_factory=dict)  # day → {resting_hr, hrv, sleep_s, score}
     waiting_mfa: str = EMAIL
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -158,6 +159,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return self.answer(200, {"userData": {"measurementSystem": "metric"}})
             if kind == "list":
                 return self.answer(200, self.listing(query, fake.access[token]))
+            if kind in ("rhr", "sleep", "hrv"):
+                return self.daily(kind, parsed.path, query)
             if kind == "download":
                 original = fake.originals.get(parsed.path.rsplit("/", 1)[-1])
                 delay = fake.download_delay_s
@@ -171,11 +174,30 @@ class _Handler(BaseHTTPRequestHandler):
     @staticmethod
     def kind(path: str) -> str:
         patterns = (("profile", r"/socialProfile$"), ("settings", r"/user-settings$"),
-                    ("list", r"/activities/search/activities$"), ("download", r"/files/activity/\d+$"))  # fmt: skip
+                    ("list", r"/activities/search/activities$"), ("download", r"/files/activity/\d+$"),
+                    ("rhr", r"/userstats-service/wellness/daily/ana$"),
+                    ("sleep", r"/wellness-service/wellness/dailySleepData/ana$"),
+                    ("hrv", r"/hrv-service/hrv/\d{4}-\d\d-\d\d$"))  # fmt: skip
         for kind, pattern in patterns:
             if re.search(pattern, path):
                 return kind
         return "other"
+
+    def daily(self, kind: str, path: str, query: dict[str, str]) -> None:
+        """Garmin's daily summaries as its endpoints shape them; a day without data: 404 (HRV) or empty."""
+        day = query.get("fromDate") or query.get("date") or path.rsplit("/", 1)[-1]
+        known = self.server.fake.wellness.get(day)
+        if known is None:
+            return self.answer(404 if kind == "hrv" else 200, {} if kind != "hrv" else {"message": "Not Found"})
+        if kind == "rhr":
+            return self.answer(200, {"allMetrics": {"metricsMap": {"WELLNESS_RESTING_HEART_RATE": [
+                {"value": known["resting_hr"], "calendarDate": day}]}}})  # fmt: skip
+        if kind == "sleep":
+            scores = {"overall": {"value": known["score"]}}
+            return self.answer(200, {"dailySleepDTO": {"calendarDate": day, "sleepTimeSeconds": known["sleep_s"],
+                                                       "sleepScores": scores}})  # fmt: skip
+        return self.answer(200, {"hrvSummary": {"calendarDate": day, "lastNightAvg": known["hrv"], "weeklyAvg": 60,
+                                                "status": "BALANCED"}})  # fmt: skip
 
     def listing(self, query: dict[str, str], account: str) -> list[dict[str, Any]]:
         """The account's activities newest first by local start, between startDate and endDate (inclusive local

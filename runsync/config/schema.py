@@ -111,6 +111,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "lookback_days": integer(1, 365, "days"),
         "backfill_budget": integer(0, 100000, "downloads"),
         "page_size": integer(1, 100),
+        "wellness_days": integer(0, 365, "days"),
         "api_url": STRING,
     },
     "intervals": {

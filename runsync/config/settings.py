@@ -68,6 +68,7 @@ class GarminSettings:
     lookback_days: int = 7  # a nightly sync lists again the activities of this many days before the newest seen
     backfill_budget: int = 200  # original files downloaded per run at most (a first sync continues the next night)
     page_size: int = 50  # activities per list call
+    wellness_days: int = 7  # daily summaries (resting HR, HRV, sleep) a first sync reads; 0: none
     api_url: str | None = None  # one base URL standing in for Garmin's hosts (tests, proxies); None: Garmin's own
 
 

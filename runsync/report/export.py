@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 JSON_VERSION = 1
 TABLE_WIDTH = 200  # when stdout is not a terminal: wide enough that rows do not wrap
 CSV_FIELDS = ("id", "athlete", "sport", "start", "local_date", "name", "distance_m", "elapsed_s", "moving_s",
-              "avg_hr", "max_hr", "intensity", "laps", "sources", "intensity_basis", "rpe")  # fmt: skip
+              "avg_hr", "max_hr", "intensity", "laps", "sources", "intensity_basis")  # fmt: skip
 Lookup = Callable[["Session"], str | None]
 
 
@@ -60,7 +60,6 @@ def session_to_dict(session: Session, intensity: str | None = None, basis: str |
         "laps": [lap_to_dict(lap) for lap in session.laps],
         "sources": [{"kind": s.kind, "id": s.id, "name": s.name} for s in session.sources],
         "intensity_basis": basis,
-        "rpe": _round(session.rpe),  # the athlete's rating (logged by hand, or from intervals.icu), added under v1
     }
 
 

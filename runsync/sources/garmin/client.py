@@ -79,7 +79,7 @@ class GarminApi:
     """One athlete's Garmin Connect: list activities, download originals; counts its calls."""
 
     def __init__(self, settings: GarminSettings, tokens: str, athlete: str) -> None:
-        self.athlete, self.tokens, self.calls = athlete, tokens, 0
+        self.athlete, self.tokens, self.calls, self.wellness_calls = athlete, tokens, 0, 0
         self.garmin = new_garmin(settings)
         with garmin_errors("reading the saved tokens", athlete):
             self.garmin.client.loads(tokens)

@@ -31,6 +31,7 @@ from runsync.sources.download import activity_file
 from runsync.sources.files import FILE_KINDS
 from runsync.sources.files.track import sport_of
 from runsync.sources.garmin.client import SECRET_KEY, GarminApi
+from runsync.sources.garmin.wellness import sync_garmin_wellness
 from runsync.sources.items import FileItem, Provenance
 from runsync.store import Store
 from runsync.sync.merge import is_duplicate
@@ -257,8 +258,14 @@ def sync_athlete(store: Store, athlete: Athlete, config: Config, secrets: Secret
     sync = AthleteGarmin(store, athlete, api, config, report, import_file, config.garmin.backfill_budget)
     try:
         sync.run(now)
+        days = sync_garmin_wellness(store, athlete.id, api, now.astimezone(athlete.tz).date(),
+                                    config.garmin.wellness_days)  # fmt: skip
+        if days:
+            sync.count("wellness days", days)
     finally:
         sync.count("calls", api.calls)
+        if api.wellness_calls:
+            sync.count("wellness calls", api.wellness_calls)
         refreshed = api.current_tokens()
         if refreshed != tokens:  # the library refreshed them: keep the new ones
             secrets.set(key, refreshed)

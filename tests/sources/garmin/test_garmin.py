@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import keyring
@@ -333,3 +333,32 @@ def test_a_sync_killed_mid_download_resumes_without_duplicates(tmp_path: Path, g
     sync(config)
     found = sessions(config)
     assert len(found) == 5 and len({s["id"] for s in found}) == 5
+
+
+def test_daily_summaries_feed_the_wellness_table_and_intervals_values_win(tmp_path: Path, garmin: FakeGarmin,
+                                                                          keyring_memory) -> None:  # noqa: ANN001, F811 # fmt: skip
+    for n in range(14, 19):  # NOW is 20 Nov: a first sync reads the 7 days to today
+        garmin.wellness[f"2026-11-{n:02d}"] = {"resting_hr": 46 + n % 2, "hrv": 58.0, "sleep_s": 27000, "score": 84}
+    config = config_for(tmp_path, garmin)
+    authorise(config)
+    garmin.calls.clear()
+    out = sync(config)
+    assert "5 wellness days" in out.stderr and "22 wellness calls" in out.stderr  # 7 days x 3, the name once
+    days = json.loads(run_cli("--config", config, "--now", NOW, "wellness", "--format", "json").stdout)["days"]
+    assert [d["date"] for d in days] == [f"2026-11-{n}" for n in range(14, 19)]
+    assert days[0] == {"athlete": "ana", "date": "2026-11-14", "resting_hr": 46.0, "hrv_rmssd_ms": 58.0,
+                       "sleep_s": 27000.0, "sleep_score": 84.0, "sources": ["garmin"]}  # fmt: skip
+    garmin.calls.clear()
+    sync(config)  # the next night: from the newest day stored to today
+    assert garmin.calls["rhr"] == 3 and garmin.calls["profile"] == 0
+
+    from runsync.model import WellnessDay
+    from runsync.store import Store
+
+    store = Store.open(tmp_path / "runsync.db")
+    with store.transaction():
+        store.save_wellness("intervals", [WellnessDay("ana", date(2026, 11, 14), resting_hr=44.0, weight_kg=60.5)])
+    [merged] = store.wellness("ana", since=date(2026, 11, 14), until=date(2026, 11, 14))
+    store.close()
+    assert merged.resting_hr == 44.0 and merged.hrv_rmssd_ms == 58.0 and merged.weight_kg == 60.5
+    assert merged.sources == ("intervals", "garmin")
