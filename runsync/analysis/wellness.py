@@ -16,6 +16,7 @@ MIN_BASELINE = 14  # days with a value in the baseline, or there is none
 ROLLING_DAYS = 7
 MIN_ROLLING = 4  # days with a value in the 7-day mean, or there is none
 SWC_SD = 0.5  # the smallest worthwhile change, in baseline standard deviations of ln rMSSD
+TrendRow = tuple[date, float | None, float | None, float | None]  # (week, resting HR, HRV, sleep s): weekly means
 
 
 def values_between(days: list[WellnessDay], key: str, first: date, last: date) -> list[float]:
@@ -75,10 +76,12 @@ class WellnessWeek:
     sleep_baseline_s: float | None
     weight_kg: float | None
     hrv: HrvReading | None  # Plews' reading on the week's last day
+    trend: tuple[TrendRow, ...] = ()  # the weekly means to this week
 
 
-def wellness_week(days: list[WellnessDay], week: date) -> WellnessWeek | None:
-    """The week from `week` (its first local day); None when no day of it has a value."""
+def wellness_week(days: list[WellnessDay], week: date, trend_weeks: int = 4) -> WellnessWeek | None:
+    """The week from `week` (its first local day), with the weekly means of the `trend_weeks` to it (the first with
+    a value onwards); None when no day of the week has a value."""
     last = week + timedelta(days=6)
     inside = [d for d in days if week <= d.day <= last and d.values()]
     if not inside:
@@ -93,4 +96,12 @@ def wellness_week(days: list[WellnessDay], week: date) -> WellnessWeek | None:
         hrv_rmssd_ms=week_mean("hrv_rmssd_ms"), hrv_baseline_ms=baseline_of(days, "hrv_rmssd_ms", week),
         sleep_s=week_mean("sleep_s"), sleep_baseline_s=baseline_of(days, "sleep_s", week),
         weight_kg=mean_between(days, "weight_kg", week, last), hrv=hrv_reading(days, last),
+        trend=_trend(days, [week - timedelta(weeks=n) for n in range(trend_weeks - 1, -1, -1)]),
     )  # fmt: skip
+
+
+def _trend(days: list[WellnessDay], weeks: list[date]) -> tuple[TrendRow, ...]:
+    rows = [(w, *(mean_between(days, k, w, w + timedelta(days=6), MIN_ROLLING)
+                  for k in ("resting_hr", "hrv_rmssd_ms", "sleep_s"))) for w in weeks]  # fmt: skip
+    known = [i for i, row in enumerate(rows) if any(v is not None for v in row[1:])]
+    return tuple(rows[known[0]:]) if known else ()

@@ -135,6 +135,13 @@ def day_rows(a: AthleteReport) -> list[tuple[str, str]]:
         if w.hrv is not None and w.hrv.suppressed:
             words.append("HRV's 7-day mean below its usual range")
         found.append(("Wellness", (", ".join(words) or f"{w.days} days recorded") + " (week's means)"))
+        whole = lambda v: f"{v:.0f}"  # noqa: E731
+        series = [(label, [row[i] for row in w.trend], show) for i, label, show in
+                  ((1, "resting HR", whole), (2, "HRV", whole), (3, "sleep", hours_minutes))]  # fmt: skip
+        trend = [f"{label} {' → '.join('-' if v is None else show(v) for v in values)}" for label, values, show in
+                 series if len(values) > 1 and sum(v is not None for v in values) > 1]  # fmt: skip
+        if trend:
+            found.append(("Wellness trend", ", ".join(trend) + f" (weekly means, last {len(w.trend)} weeks)"))
     p = a.plan
     if p is not None:
         parts = [f"{p.done} of {p.planned} workouts done"]
@@ -165,6 +172,8 @@ def wellness_json(w: WellnessWeek) -> dict[str, Any]:
                              "hrv_rmssd_ms": _r(w.hrv_rmssd_ms), "hrv_baseline_ms": _r(w.hrv_baseline_ms),
                              "sleep_s": _r(w.sleep_s, 0), "sleep_baseline_s": _r(w.sleep_baseline_s, 0),
                              "weight_kg": _r(w.weight_kg)}  # fmt: skip
+    found["trend"] = [{"week": week.isoformat(), "resting_hr": _r(rhr), "hrv_rmssd_ms": _r(hrv),
+                       "sleep_s": _r(sleep, 0)} for week, rhr, hrv, sleep in w.trend]  # fmt: skip
     if w.hrv is not None:
         found["ln_rmssd"] = {"rolling_7d": round(w.hrv.rolling, 3), "baseline": round(w.hrv.baseline, 3),
                              "swc_floor": round(w.hrv.floor, 3), "suppressed": w.hrv.suppressed}  # fmt: skip

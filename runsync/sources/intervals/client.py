@@ -23,7 +23,7 @@ from typing import Any
 import requests
 
 from runsync.config import IntervalsSettings
-from runsync.errors import AuthError, RateLimited, RunsyncError, TemporaryError
+from runsync.errors import AuthError, ExitStatus, RateLimited, RunsyncError, TemporaryError
 
 SECRET_KEY = "intervals:{athlete}"  # the athlete's own key
 COACH_KEY = "intervals:coach"  # a coach's key: serves every athlete who shares their intervals.icu data with them
@@ -31,7 +31,10 @@ MAX_DOWNLOAD = 2**28
 
 
 class IntervalsRefused(RunsyncError):
-    """A 4xx other than 401/403/429 (a 404 for a deleted activity, a 422 for one received from Strava)."""
+    """A 4xx other than 401/403/429 (a 404 for a deleted activity, a 422 for one received from Strava). On a list
+    call it means runsync is not talking to intervals.icu's API as configured: exit 3, naming [intervals] api_url."""
+
+    exit_status = ExitStatus.CONFIG
 
     def __init__(self, message: str, status: int) -> None:
         super().__init__(message)
@@ -113,7 +116,8 @@ class IntervalsApi:
         if status >= 500 or status in (408, 409):
             raise TemporaryError(f"intervals.icu answered {status} for {what} ({self.athlete}); the next run "
                                  "continues")  # fmt: skip
-        raise IntervalsRefused(f"intervals.icu answered {status} for {what}: {message}", status)
+        raise IntervalsRefused(f"intervals.icu answered {status} for {what} ({self.athlete}): {message} (is "
+                               f"[intervals] api_url {self.settings.api_url!r} intervals.icu?)", status)
 
 
 def _message(response: requests.Response) -> str:

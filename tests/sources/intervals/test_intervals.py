@@ -290,12 +290,14 @@ def test_the_report_shows_the_weeks_wellness_and_plan_in_every_format(tmp_path: 
     base = ("--config", config, "--now", NOW, "report", "--athlete", "ana")
     text = run_cli(*base).stdout
     assert "Wellness:" in text and "resting HR" in text and "(60-day" in text
+    assert "Wellness trend:" in text and "(weekly means, last 4 weeks)" in text
     assert "Plan:" in text and "2 of 3 workouts done, distance 14.0 km of 38.0 km (37 %)" in text
     assert "load 80 of 230 (35 %, intervals.icu's)" in text and "missed Long run (Sun)" in text
     assert "Week off plan" in text  # plan-compliance found it too
     report = json.loads(run_cli(*base, "--format", "json").stdout)["athletes"][0]
     assert report["plan"]["planned"] == 3 and report["plan"]["key_missed"] == ["3"]
     assert report["plan"]["done_load"] == 80.0 and report["wellness"]["days"] == 7
+    assert len(report["wellness"]["trend"]) == 4 and report["wellness"]["trend"][-1]["week"] == "2026-11-09"
     assert "| Plan |" in run_cli(*base, "--format", "markdown").stdout
     assert "Wellness and plan" in run_cli(*base, "--format", "html").stdout
     plan = json.loads(run_cli("--config", config, "--now", NOW, "plan", "--since", "2026-11-09", "--format",
