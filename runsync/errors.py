@@ -40,7 +40,8 @@ class MissingExtra(ConfigError):
     """What the setup asks for needs a library the install left out (an extra): exit 3, with the pip line."""
 
 
-EXTRAS = {"garmin": ("garminconnect",), "postgres": ("psycopg",), "server": ("starlette", "uvicorn"),
+EXTRAS = {"garmin": ("garminconnect",), "postgres": ("psycopg",),
+          "server": ("starlette", "uvicorn", "prometheus_client"),
           "fitparse": ("fitparse",), "charts": ("matplotlib",)}  # fmt: skip
 
 
@@ -113,6 +114,25 @@ class DecodeError(RunsyncError):
     kind: str | None = None  # the file kind whose reader failed (fit, gpx, tcx), when known
 
 
+CRASH_REPORTS_KEPT = 20  # a worker that meets the same bug every minute must not fill the disk
+
+
+def rotate_crash_reports(folder: Path, keep: int = CRASH_REPORTS_KEPT) -> int:
+    """Remove all but the `keep` newest crash reports; how many were removed."""
+    try:
+        found = sorted(folder.glob("crash-*.txt"), key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+    except OSError:
+        return 0
+    removed = 0
+    for old in found[keep:]:
+        try:
+            old.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
 def save_crash_report(exc: BaseException) -> str:
     """Write the traceback to the platform state dir; say where (or that it could not be written)."""
     import platformdirs
@@ -124,4 +144,5 @@ def save_crash_report(exc: BaseException) -> str:
         path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
     except OSError:
         return "a bug in runsync; the traceback could not be saved"
+    rotate_crash_reports(folder)
     return f"a bug in runsync; please report it with {path}"

@@ -39,6 +39,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                                  "named."),
     "serve": ("team", "serve", "Serve Strava's webhook (POST/GET /strava/webhook) behind a reverse proxy; events "
                                "become jobs."),
+    "service": ("team", "service", "Print systemd units for running runsync as a service, hardened (own user, "
+                                   "read-only system)."),
     "strava": ("team", "strava", "Strava's push subscription (webhooks) for this application."),
 }  # fmt: skip
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from runsync.app import App
 from runsync.commands._common import echo_verbose, end_with, needs_app
-from runsync.errors import ExitStatus, UsageError
+from runsync.errors import ConfigError, ExitStatus, UsageError
 
 
 @click.command()
@@ -15,16 +17,20 @@ from runsync.errors import ExitStatus, UsageError
 @click.option("--max-jobs", type=click.IntRange(min=1), help="Exit after this many jobs.")
 @click.option("--poll", "poll_s", type=click.FloatRange(min=0.1, max=3600), default=2.0, show_default=True,
               help="Seconds between looks at an empty queue.")  # fmt: skip
+@click.option("--schedule", is_flag=True, help="Also enqueue what [schedule] says is due: each athlete's nightly "
+              "sync and weekly mail at their local time (several workers may: each run is queued once).")  # fmt: skip
 @needs_app
-def worker(app: App, burst: bool, athletes: tuple[str, ...], max_jobs: int | None, poll_s: float) -> None:
+def worker(app: App, burst: bool, athletes: tuple[str, ...], max_jobs: int | None, poll_s: float,
+           schedule: bool) -> None:  # fmt: skip
     """Run queued sync jobs: one athlete's one source, or one activity a Strava webhook named.
 
     Run as many as you like, on any machine that reaches the database (and the watch folders, for file jobs).
-    SIGTERM finishes the job in hand, then stops. A job whose worker died is taken over.
+    SIGTERM finishes the job in hand, then stops. A job whose worker died is taken over. The database out of reach:
+    the worker waits and goes on when it is back (--burst: exits 5).
 
     \b
     Examples:
-      runsync worker                 # under systemd: waits for jobs
+      runsync worker --schedule      # under systemd: waits for jobs, runs the schedule
       runsync worker --burst -q      # from cron: runs what is queued, then exits
     """
     from runsync.sync.worker import work
@@ -39,7 +45,15 @@ def worker(app: App, burst: bool, athletes: tuple[str, ...], max_jobs: int | Non
         else:
             echo_verbose(app, line)
 
-    run = work(app, burst=burst, athletes=athletes or None, poll_s=poll_s, max_jobs=max_jobs, on_outcome=tell)
+    if schedule and not app.config.schedule.enabled:
+        raise ConfigError(f"{app.config.schedule.origin}: [schedule]: nothing scheduled; set sync_at and/or report_at "
+                          '(e.g. sync_at = "03:00", report_at = "07:00")')  # fmt: skip
+
+    def outage(why: str | None) -> None:
+        click.echo(f"runsync: {why}; waiting for the database" if why else "runsync: the database is back", err=True)
+
+    run = work(app, burst=burst, athletes=athletes or None, poll_s=poll_s, max_jobs=max_jobs, on_outcome=tell,
+               schedule=schedule, on_outage=outage)  # fmt: skip
     for job in run.recovered:
         click.echo(f"runsync: {job.label}: its worker died; queued again", err=True)
     echo_verbose(app, run.summary())
@@ -57,6 +71,8 @@ def serve(app: App, host: str, port: int, forwarded_allow_ips: str | None) -> No
     """Serve Strava's webhook (POST/GET /strava/webhook) behind a reverse proxy; events become jobs.
 
     Needs [strava] verify_token in the config; then create the subscription with `runsync strava subscribe`.
+    Also GET /healthz (JSON; 503 when the database is out of reach: the webhook then answers 503 too, and Strava
+    retries) and GET /metrics (Prometheus' text format). The database going away and coming back is taken in stride.
 
     \b
     Example:
@@ -72,8 +88,11 @@ def serve(app: App, host: str, port: int, forwarded_allow_ips: str | None) -> No
         raise ConfigError(f"{settings.origin}: strava.verify_token: not set; choose a random string (Strava's "
                           "subscription handshake is checked with it)")  # fmt: skip
     store = app.store
+    from runsync.sync.worker import Clock
+
     run_server(store, app.config, host=host, port=port, forwarded_allow_ips=forwarded_allow_ips,
-               ready=lambda url: click.echo(f"runsync: listening on {url}", err=True))  # fmt: skip
+               ready=lambda url: click.echo(f"runsync: listening on {url}", err=True),
+               clock=Clock(app.now))  # fmt: skip
 
 
 @click.group()
@@ -160,4 +179,35 @@ def unsubscribe(app: App) -> None:
         app.store.save_state(APP_WIDE, SOURCE, SUBSCRIPTION_ID, None)
 
 
-COMMANDS = (worker, serve, strava)
+@click.command()
+@click.option("--print", "print_", is_flag=True, required=True, help="Print the units (to stdout, or --write them).")
+@click.option("--units", "which", type=click.Choice(["all", "team", "timer"]), default="all", show_default=True,
+              help="team: worker@ and serve (PostgreSQL, a club); timer: nightly sync and Monday mail (one machine).")
+@click.option("--user", default="runsync", show_default=True, help="The system user the units run as.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="runsync serve's port.")
+@click.option("--write", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Write each unit into this folder (e.g. /etc/systemd/system) instead of printing them.")
+@needs_app
+def service(app: App, print_: bool, which: str, user: str, port: int, folder: Path | None) -> None:
+    """Print systemd units for running runsync as a service, hardened (own user, read-only system).
+
+    \b
+    Example:
+      runsync service --print --units team --write /etc/systemd/system
+      systemctl enable --now runsync-worker@1 runsync-worker@2 runsync-serve
+    """
+    from runsync.service.units import UnitSettings, render_units
+
+    if app.config.path is None:
+        raise UsageError("runsync service --print needs a config file (--config PATH): the units name it")
+    units = render_units(app.config, UnitSettings(config=app.config.path, user=user, port=port), which)
+    if folder is None:
+        click.echo("\n".join(f"# {name}\n{text}" for name, text in units.items()).rstrip())
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in units.items():
+        (folder / name).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {folder / name}", err=True)
+
+
+COMMANDS = (worker, serve, strava, service)

@@ -15,12 +15,15 @@ from runsync.config.settings import (
     EmailSettings,
     GarminSettings,
     IntervalsSettings,
+    QueueSettings,
+    ScheduleSettings,
     StravaSettings,
     default_config_path,
     default_database_path,
 )
 
 __all__ = ["APP", "ATHLETE_ID", "ATHLETE_SCHEMA", "SCHEMA", "WEEKDAYS", "Athlete", "Config", "EmailSettings",
-           "GarminSettings", "IntervalsSettings", "Key", "StravaSettings", "default_config_path",
+           "GarminSettings", "IntervalsSettings", "Key", "QueueSettings", "ScheduleSettings", "StravaSettings",
+           "default_config_path",
            "default_database_path", "find_config_path", "integer", "load_config", "number", "parse_config",
            "parse_pace"]  # fmt: skip

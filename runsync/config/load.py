@@ -16,6 +16,8 @@ from runsync.config.settings import (
     EmailSettings,
     GarminSettings,
     IntervalsSettings,
+    QueueSettings,
+    ScheduleSettings,
     StravaSettings,
     default_config_path,
     default_database_path,
@@ -158,9 +160,26 @@ def parse_config(data: dict[str, Any], path: Path | None = None, env: dict[str, 
         strava=StravaSettings(origin=where, **reader.section("strava")),
         garmin=GarminSettings(origin=where, **reader.section("garmin")),
         intervals=IntervalsSettings(origin=where, **reader.section("intervals")),
+        schedule=_schedule(reader, where),
+        queue=QueueSettings(**reader.section("queue")),
         email=EmailSettings(**{("sender" if k == "from" else k): v for k, v in email.items()}),
         rules={rule_id: dict(values) for rule_id, values in rules.items()},
     )
+
+
+def _schedule(reader: _Reader, where: str) -> ScheduleSettings:
+    values = dict(reader.section("schedule"))
+    zone = values.get("timezone", "UTC")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise reader.fail("schedule.timezone", f"unknown timezone {zone!r} (e.g. Europe/London)") from None
+    if "report_day" in values:
+        values["report_day"] = WEEKDAYS.index(values["report_day"])
+    for key in ("sync_at", "report_at"):
+        if key in values:
+            values[key] = values[key].strip()
+    return ScheduleSettings(origin=where, **values)
 
 
 def _check_url(reader: _Reader, url: str, *, from_env: bool) -> None:

@@ -33,8 +33,10 @@ class Key:
 
 _KINDS = {"number": "a number", "integer": "an integer", "string": "a string", "bool": "true or false",
           "list": "a list of strings",
+          "time": 'a local time like "03:00"',
           "athlete id": 'an intervals.icu athlete id like "i12345" (or "0": the API key\'s own athlete)'}  # fmt: skip
 INTERVALS_ID = re.compile(r"0|i?[1-9][0-9]{0,11}")
+TIME = re.compile(r"([01]?[0-9]|2[0-3]):[0-5][0-9]")
 
 
 def _is_kind(value: Any, kind: str) -> bool:
@@ -48,6 +50,8 @@ def _is_kind(value: Any, kind: str) -> bool:
         return isinstance(value, bool)
     if kind == "list":
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if kind == "time":
+        return isinstance(value, str) and bool(TIME.fullmatch(value.strip()))
     if kind == "athlete id":
         return (isinstance(value, str) and bool(INTERVALS_ID.fullmatch(value.strip()))) or (
             isinstance(value, int) and not isinstance(value, bool) and value == 0)
@@ -122,6 +126,18 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "wellness_days": integer(1, 3650, "days"),
         "plan_days": integer(0, 365, "days"),
         "timeout_s": TIMEOUT,
+    },
+    "schedule": {
+        "sync_at": Key("time"),
+        "report_day": Key("string", choices=WEEKDAYS),
+        "report_at": Key("time"),
+        "rollup": BOOL,
+        "timezone": STRING,
+        "catch_up_hours": number(1, 24 * 14, "hours"),
+    },
+    "queue": {
+        "keep_days": integer(1, 3650, "days"),
+        "heartbeat_s": number(1, 3600, "seconds"),
     },
     "email": {
         "host": STRING,

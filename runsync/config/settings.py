@@ -85,6 +85,29 @@ class IntervalsSettings:
 
 
 @dataclass(frozen=True)
+class ScheduleSettings:
+    """`runsync worker --schedule`: each athlete's nightly sync and weekly mail at their own local time."""
+
+    origin: str = "config"
+    sync_at: str | None = None  # "03:00": the nightly sync, athlete-local; None: not scheduled
+    report_day: int = 0  # 0 = Monday: the weekly report's day ...
+    report_at: str | None = None  # ... and time ("07:00"), athlete-local; None: not scheduled
+    rollup: bool = False  # also the coach's --all roll-up to [email] to, at report_day/report_at in `timezone`
+    timezone: str = "UTC"  # the coach's (the roll-up's) timezone
+    catch_up_hours: float = 36.0  # a run missed by downtime is run once on return if it was due this recently
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.sync_at or self.report_at)
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    keep_days: int = 30  # finished jobs, handled webhook events and schedule records are kept this long
+    heartbeat_s: float = 30.0  # a worker says it is alive this often; /healthz calls it stale after 3 missed
+
+
+@dataclass(frozen=True)
 class EmailSettings:
     host: str = "localhost"
     port: int = 587
@@ -113,6 +136,8 @@ class Config:
     strava: StravaSettings = field(default_factory=StravaSettings)
     garmin: GarminSettings = field(default_factory=GarminSettings)
     intervals: IntervalsSettings = field(default_factory=IntervalsSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    queue: QueueSettings = field(default_factory=QueueSettings)
     email: EmailSettings = field(default_factory=EmailSettings)
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
 

@@ -90,13 +90,16 @@ class Delivery:
 
 
 def deliver_reports(app: App, request: ReportRequest, *, to: tuple[str, ...] = (), dry_run: bool = False,
-                    rules: list[Rule] | None = None) -> Delivery:  # fmt: skip
+                    rules: list[Rule] | None = None, unsent_only: bool = False) -> Delivery:  # fmt: skip
     """Build one report per recipient (with the enabled rules, or `rules`), compose the mails, send them over SMTP
     (unless `dry_run`) and record each one the server accepted. The one call cron, `runsync serve` and tests make to
-    mail the weekly reports."""
+    mail the weekly reports. `unsent_only` (a scheduled mail, retried): a recipient who already has the request's
+    week of every athlete in the message is skipped."""
     config, rules = app.config, app.rules() if rules is None else rules
     delivery, weeks = Delivery(), {}
     for chosen, address, as_squad in recipients(config, request.athletes, request.squad, to):
+        if unsent_only and request.week and all(app.store.report_was_sent(address, a.id, request.week) for a in chosen):
+            continue
         report = request.build(app, rules, address, chosen, as_squad)
         weeks.update({a.athlete: a.week.start for a in report.athletes})
         delivery.reports.append(report)

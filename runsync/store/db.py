@@ -19,6 +19,7 @@ from runsync.store.budget import RateBudgetRows
 from runsync.store.calendar import CalendarRows  # wellness days, planned workouts
 from runsync.store.derived import DerivedRows
 from runsync.store.migrations import MIGRATIONS
+from runsync.store.reports import ReportsSentRows
 from runsync.store.rows import (
     RAW_COLUMNS,
     SESSION_COLUMNS,
@@ -46,7 +47,7 @@ def is_postgres_url(location: str) -> bool:
     return location.startswith(("postgresql:", "postgres:"))
 
 
-class Store(DerivedRows, RateBudgetRows, CalendarRows):
+class Store(DerivedRows, RateBudgetRows, CalendarRows, ReportsSentRows):
     """The store over one backend: an SQLite file (the embedded default) or a PostgreSQL database (a team's).
     Open with `Store.open(path_or_url)`; write in `store.transaction()`."""
 
@@ -362,26 +363,6 @@ class Store(DerivedRows, RateBudgetRows, CalendarRows):
         rows = self.db.execute(sql + " ORDER BY start_date, athlete, rule, key", args).fetchall()
         return [StoredFinding(finding_from_dict(json.loads(r[0])), datetime.fromisoformat(r[1]),
                               datetime.fromisoformat(r[2])) for r in rows]  # fmt: skip
-
-    # --- weekly reports sent -------------------------------------------------------------------------
-
-    def save_report_sent(self, recipient: str, athlete: str, week: date, sent_at: datetime) -> None:
-        """Record that `athlete`'s report for the local `week` reached `recipient` (a resend moves sent_at)."""
-        stamp = sent_at.astimezone(UTC).isoformat(timespec="seconds")
-        self.db.execute(
-            "INSERT INTO reports_sent (recipient, athlete, week, sent_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (recipient, athlete, week) DO UPDATE SET sent_at = excluded.sent_at",
-            (recipient.lower(), athlete, week.isoformat(), stamp),
-        )
-
-    def last_report_sent(self, athlete: str, recipient: str | None = None) -> datetime | None:
-        """When a report on `athlete` was last sent to `recipient` (to anyone when None), or None."""
-        sql, args = "SELECT MAX(sent_at) FROM reports_sent WHERE athlete = ?", [athlete]
-        if recipient is not None:
-            sql += " AND recipient = ?"
-            args.append(recipient.lower())
-        row = self.db.execute(sql, args).fetchone()
-        return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     # --- sync state -----------------------------------------------------------------------------------
 

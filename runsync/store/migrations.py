@@ -151,4 +151,15 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX planned_athlete_day ON planned (athlete, day);
     """,
+    # 8: running as a service. The runs the schedule has enqueued (a task, an athlete, the local day or week it
+    # was due for: the key makes several schedulers and a restart enqueue it once); the workers' heartbeats.
+    """
+    CREATE TABLE schedule_runs (
+        task TEXT NOT NULL, athlete TEXT NOT NULL, due TEXT NOT NULL, enqueued_at TEXT NOT NULL,
+        PRIMARY KEY (task, athlete, due)
+    );
+    CREATE TABLE workers (
+        name TEXT PRIMARY KEY, started_at TEXT NOT NULL, seen_at TEXT NOT NULL, job_id INTEGER
+    );
+    """,
 ]

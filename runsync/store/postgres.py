@@ -34,6 +34,8 @@ SCHEMA_TABLE = "runsync_schema"
 TRANSIENT = (psycopg.OperationalError, psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected,
              psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled, psycopg.errors.AdminShutdown)  # fmt: skip
 CONNECT_TIMEOUT_S = 10
+# TCP keepalives: a server that died without closing the connection (a host down, a cable) is noticed in ~15 s
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 3, "keepalives_count": 3}
 _STORE_LOCK = "store"
 
 
@@ -129,14 +131,30 @@ class PostgresBackend:
         self.where = safe_url(url)
         if not url.startswith(("postgresql://", "postgres://")):
             raise StorageError(f"{self.where}: expected a postgresql://user@host/database URL")
+        self._held: dict[str, int] = {}  # advisory locks this connection holds: name → depth
+        self._depth = 0  # inside transaction(): a lost connection is never silently replaced there
+        self.reconnects = 0
+        self._connect()
+
+    def _connect(self) -> None:
         try:
-            self.conn = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
-                                        application_name="runsync", row_factory=_named_rows)  # fmt: skip
+            self.conn = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
+                                        application_name="runsync", row_factory=_named_rows, **KEEPALIVES)  # fmt: skip
         except psycopg.Error as exc:
             raise self.connect_error(exc) from None
-        self._held: dict[str, int] = {}  # advisory locks this connection holds: name → depth
         with self.errors():
             self.read_only = self.conn.execute("SHOW transaction_read_only").fetchone()[0] == "on"
+
+    def _alive(self) -> None:
+        """Before a statement outside a transaction: a connection lost (the server restarted, a network cut) is
+        opened again; TemporaryError while the server cannot be reached. The advisory locks died with the old
+        connection (the server released them), so they are forgotten here too."""
+        if self._depth == 0 and (self.conn.closed or self.conn.broken):
+            self._held.clear()
+            with contextlib.suppress(psycopg.Error):
+                self.conn.close()
+            self._connect()
+            self.reconnects += 1
 
     def connect_error(self, exc: psycopg.Error) -> Exception:
         text = " ".join(str(exc).split())
@@ -156,10 +174,12 @@ class PostgresBackend:
     # --- statements -----------------------------------------------------------------------------------
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+        self._alive()
         with self.errors():
             return self.conn.execute(statement(sql), tuple(args))
 
     def rows(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self._alive()
         with self.errors():
             cursor = self.conn.cursor(row_factory=psycopg.rows.tuple_row)
             return cursor.execute(statement(sql), tuple(args)).fetchall()
@@ -167,12 +187,13 @@ class PostgresBackend:
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
+        self._alive()
         with self.errors(), self.conn.cursor() as cursor:
             cursor.executemany(statement(sql), rows)
 
     @property
     def in_transaction(self) -> bool:
-        return self.conn.info.transaction_status != TransactionStatus.IDLE
+        return self._depth > 0 or self.conn.info.transaction_status != TransactionStatus.IDLE
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -180,14 +201,17 @@ class PostgresBackend:
             yield
             return
         self.execute("BEGIN")
+        self._depth = 1
         try:
             yield
             self.execute("COMMIT")
         except BaseException:
-            if not self.conn.closed and self.in_transaction:
+            if not self.conn.closed and not self.conn.broken:
                 with contextlib.suppress(psycopg.Error):
                     self.conn.execute("ROLLBACK")
             raise
+        finally:
+            self._depth = 0
 
     @contextlib.contextmanager
     def errors(self) -> Iterator[None]:
@@ -255,6 +279,8 @@ class PostgresBackend:
         return True
 
     def _release(self, name: str, *, shared: bool = False) -> None:
+        if name not in self._held:  # lost with a broken connection (the server released it)
+            return
         self._held[name] -= 1
         if self._held[name] == 0:
             del self._held[name]

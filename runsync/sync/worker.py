@@ -15,6 +15,7 @@ with decides what happens to it:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -24,12 +25,13 @@ from datetime import datetime, timedelta
 from types import FrameType
 
 from runsync.app import App
-from runsync.errors import ConfigError, ExitStatus, LockHeld, RateLimited, RunsyncError
+from runsync.errors import ConfigError, ExitStatus, LockHeld, RateLimited, RunsyncError, TemporaryError
 from runsync.sources.report import SyncReport
 from runsync.store.jobs import MAX_ATTEMPTS, Job, JobQueue, worker_name
 from runsync.sync import run_sync, save_merged
 
 BUSY_RETRY = timedelta(seconds=5)  # the athlete is being synced by another worker
+MAIL = "mail"  # the source of a scheduled weekly mail's job (runsync.service.schedule)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -48,10 +50,12 @@ class Outcome:
 class WorkerRun:
     outcomes: list[Outcome] = field(default_factory=list)
     recovered: list[Job] = field(default_factory=list)
+    outage: str | None = None  # the database could not be reached (a --burst run stops; a long one waits)
 
     def exit_status(self) -> ExitStatus:
-        """What needs a person most among the jobs that did not end well (0 when all did)."""
-        return min((o.exit_status for o in self.outcomes if o.exit_status), default=ExitStatus.OK)
+        """What needs a person most among the jobs that did not end well (0 when all did; 5 after an outage)."""
+        statuses = [o.exit_status for o in self.outcomes if o.exit_status]
+        return min(statuses + ([ExitStatus.TEMPORARY] if self.outage else []), default=ExitStatus.OK)
 
     def summary(self) -> str:
         counts = {s: sum(o.status == s for o in self.outcomes) for s in ("done", "retry", "failed")}
@@ -73,6 +77,10 @@ class Clock:
 
 def run_job(app: App, job: Job, now: datetime) -> SyncReport:
     """Run one job under its athlete's lock; what went wrong is in the report (LockHeld is raised)."""
+    if job.source == MAIL:  # a scheduled weekly mail
+        from runsync.service.schedule import run_mail_job
+
+        return run_mail_job(app, job, now)
     athlete = app.config.athletes.get(job.athlete)
     if athlete is None:
         raise ConfigError(f"{job.label}: no athlete {job.athlete!r} in {app.config.path or 'the config'}")
@@ -131,19 +139,36 @@ def work(
     max_jobs: int | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
     until: Callable[[], bool] | None = None,
+    schedule: bool = False,
+    on_outage: Callable[[str | None], None] | None = None,
 ) -> WorkerRun:
     """Claim and run jobs until the queue has none ready (`burst`), `max_jobs` are run, `until()` says so, or a
-    SIGTERM/SIGINT arrives (the job in hand is finished first; a second signal stops at once)."""
+    SIGTERM/SIGINT arrives (the job in hand is finished first; a second signal stops at once). With `schedule`, what
+    [schedule] says is due is enqueued as it falls due. The database out of reach: a --burst run stops (exit 5); a
+    long-running one waits with a backoff (1 s doubling to 30 s) and goes on when it is back (`on_outage`: told
+    once when it goes, with None when it is back); the job in hand is queued again by whoever looks next."""
+    from runsync.service.housekeeping import Housekeeping
+
     queue, name, clock = JobQueue(app.store), worker_name(), Clock(app.now)
     chosen = None if athletes is None else list(athletes)
-    run = WorkerRun()
-    stopping = _StopSignals()
+    run, house = WorkerRun(), Housekeeping(app, name, schedule)
+    stopping, down = _StopSignals(), Outage()
     with stopping:
         while not stopping.asked and (max_jobs is None or len(run.outcomes) < max_jobs):
             if until is not None and until():
                 break
-            run.recovered += queue.recover()
-            job = queue.claim(name, clock(), chosen)
+            try:
+                house.tick(clock())
+                run.recovered += queue.recover()
+                job = queue.claim(name, clock(), chosen)
+                if down.back(on_outage):
+                    run.outage = None  # it is over: a long-running worker that waited it out ends well
+            except TemporaryError as error:  # the database is out of reach
+                run.outage = str(error)
+                if burst:
+                    break
+                stopping.sleep(down.wait(str(error), on_outage))
+                continue
             if job is None:
                 if burst:
                     break
@@ -161,11 +186,39 @@ def work(
 
                 error = RunsyncError(f"{save_crash_report(raised)} ({type(raised).__name__})")
                 error.exit_status = ExitStatus.INTERNAL
-            outcome = settle(queue, job, report, error, clock())
+            try:
+                outcome = settle(queue, job, report, error, clock())
+            except TemporaryError as lost:  # the database went while the job ran: recover() queues it again
+                run.outage = str(lost)
+                outcome = Outcome(job, "retry", f"{error or ''} (the database went away: {lost})".strip(),
+                                  ExitStatus.TEMPORARY)  # fmt: skip
             run.outcomes.append(outcome)
             if on_outcome is not None:
                 on_outcome(outcome)
+    with contextlib.suppress(RunsyncError):
+        house.leave()
     return run
+
+
+@dataclass
+class Outage:
+    """The database out of reach: how long to wait before the next look (1 s doubling to 30 s), told once."""
+
+    seconds: float = 0.0
+
+    def wait(self, why: str, tell: Callable[[str | None], None] | None) -> float:
+        if not self.seconds and tell is not None:
+            tell(why)
+        self.seconds = min(max(self.seconds * 2, 1.0), 30.0)
+        return self.seconds
+
+    def back(self, tell: Callable[[str | None], None] | None) -> bool:
+        """The database answers again: True when it had been out of reach."""
+        was = bool(self.seconds)
+        if was and tell is not None:
+            tell(None)
+        self.seconds = 0.0
+        return was
 
 
 def enqueue_syncs(app: App, athletes: Iterable[str]) -> list[int]:

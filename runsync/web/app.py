@@ -11,6 +11,7 @@ It faces the internet and Strava signs nothing, so every request is hostile unti
   reverse proxy the address is the client's, from X-Forwarded-For, only when the proxy is named with
   --forwarded-allow-ips). Past that: 429, nothing read, nothing stored.
 - Nothing a request carries is logged (no query strings: the verify token travels in one).
+- GET /healthz and GET /metrics: the store's and the queue's health, Prometheus' metrics (runsync.service.health).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -78,7 +80,8 @@ async def read_capped(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     return bytes(body)
 
 
-def create_app(store: Store, config: Config, *, limiter: RateLimiter | None = None) -> Starlette:
+def create_app(store: Store, config: Config, *, limiter: RateLimiter | None = None,
+               clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> Starlette:  # fmt: skip
     """The app over an open store. One store connection serves every request, one request at a time (each is a
     few milliseconds); a database that cannot be reached answers 503 so Strava retries the delivery later."""
     verify_token = config.strava.verify_token or ""
@@ -127,18 +130,40 @@ def create_app(store: Store, config: Config, *, limiter: RateLimiter | None = No
         log.info("webhook %s %s %s: %s", parsed.object_type, parsed.aspect_type, parsed.object_id, outcome)
         return JSONResponse({"status": outcome.split(":")[0]})
 
+    def checked() -> Any:
+        from runsync.service.health import health as read_health
+
+        with db_lock:
+            return read_health(store, config, clock())
+
+    def scraped() -> bytes:
+        from runsync.service.health import metrics_text
+
+        with db_lock:
+            return metrics_text(store, config, clock())
+
     async def health(_request: Request) -> Response:
-        return PlainTextResponse("ok\n")
+        found = await run_in_threadpool(checked)
+        return JSONResponse(found.as_json(), status_code=found.http_status)
+
+    async def metrics(_request: Request) -> Response:
+        try:
+            body = await run_in_threadpool(scraped)
+        except RunsyncError as error:
+            log.error("metrics not read: %s", error)
+            return PlainTextResponse("database unreachable\n", status_code=503)
+        return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
 
     return Starlette(routes=[
         Route("/strava/webhook", handshake, methods=["GET"]),
         Route("/strava/webhook", event, methods=["POST"]),
         Route("/healthz", health, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
     ])  # fmt: skip
 
 
 def serve(store: Store, config: Config, *, host: str, port: int, forwarded_allow_ips: str | None,
-          ready: Callable[[str], None] | None = None) -> None:  # fmt: skip
+          ready: Callable[[str], None] | None = None, clock: Callable[[], datetime] | None = None) -> None:  # fmt: skip
     """Serve until SIGTERM/SIGINT (uvicorn's graceful stop). The socket is bound here first, so a port in use is
     one clear line (exit 3), not a server's log."""
     import socket
@@ -155,7 +180,7 @@ def serve(store: Store, config: Config, *, host: str, port: int, forwarded_allow
         raise ConfigError(f"--host/--port: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     sock.listen(2048)  # connections wait in the backlog from now on, before the server's loop accepts them
     bound = sock.getsockname()[1]
-    app = create_app(store, config)
+    app = create_app(store, config, clock=clock or (lambda: datetime.now(UTC)))
     server = uvicorn.Server(uvicorn.Config(
         app, access_log=False, log_level="warning", server_header=False, proxy_headers=bool(forwarded_allow_ips),
         forwarded_allow_ips=forwarded_allow_ips or "", limit_concurrency=200, timeout_keep_alive=5,

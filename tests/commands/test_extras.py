@@ -15,7 +15,7 @@ import pytest
 from runsync.demo.fitwrite import easy_run, write_file
 from tests.conftest import REPO, run_cli
 
-EXTRAS = {"garmin": ["garminconnect"], "postgres": ["psycopg"], "server": ["starlette", "uvicorn"],
+EXTRAS = {"garmin": ["garminconnect"], "postgres": ["psycopg"], "server": ["starlette", "uvicorn", "prometheus_client"],
           "fitparse": ["fitparse"], "charts": ["matplotlib"]}  # fmt: skip
 
 

@@ -1,0 +1,1 @@
+"""Running runsync as a service: its own schedule, systemd units, health and metrics."""

@@ -1,0 +1,1 @@
+"""intervals.icu: activities (their original files), wellness and planned workouts through its key-based API."""
