@@ -213,8 +213,9 @@ def analyse_stored(task: AnalyseTask) -> Analysed:
 def analyse_with(store: Store, task: AnalyseTask) -> Analysed:
     """Load the task's sessions with their samples and analyse them."""
     results: Analysed = []
+    stored = store.sessions_with_fingerprints(task.ids)
     for session_id, estimate in zip(task.ids, task.estimates, strict=True):
-        loaded = store.session_with_fingerprint(session_id)
+        loaded = stored.get(session_id)
         if loaded is None:  # deleted since it was listed
             continue
         session, content = loaded

@@ -6,8 +6,10 @@ down (503), so a proxy keeps the webhook up while workers are away. `checks`: da
 stale heartbeats), queue (jobs by status, the oldest queued job's age).
 
 /metrics (Prometheus' text format, prometheus_client): jobs by status, the job wait and run time of the jobs done in
-the last hour, the Strava rate budget left per window, each source's oldest last-successful-sync age, files failing,
-workers alive. Neither names an athlete: the per-source figures are the worst athlete's, unlabelled.
+the last hour, the Strava rate budget left per window, the athletes whose Garmin or intervals.icu history is still
+being walked under the per-run download budget (neither service documents a call budget), each source's oldest
+last-successful-sync age, files failing, workers alive. Neither names an athlete: the per-source figures are the
+worst athlete's, unlabelled.
 """
 
 from __future__ import annotations
@@ -114,6 +116,13 @@ def metric_families(store: Store, config: Config, now: datetime) -> Iterator[Any
     for source, age in last_sync_ages(store, now).items():
         ages.add_metric([source], age)
     yield ages
+    walking = GaugeMetricFamily("runsync_history_incomplete", "Athletes whose history is still being fetched "
+                                "under the per-run download budget", labels=["source"])  # fmt: skip
+    for source in ("garmin", "intervals"):
+        left = store.db.rows("SELECT COUNT(*) FROM sync_state WHERE source = ? AND key = 'backfill_before' AND "
+                             "value IS NOT NULL AND value <> 'null'", (source,))  # fmt: skip
+        walking.add_metric([source], left[0][0])
+    yield walking
     failing = store.db.rows("SELECT COUNT(*) FROM raw WHERE status = 'error'")
     yield GaugeMetricFamily("runsync_files_failing", "Files and activities that fail to read", value=failing[0][0])
     fresh, _stale = workers(store, config, now)

@@ -247,14 +247,18 @@ class Store(DerivedRows, RateBudgetRows, CalendarRows, ReportsSentRows):
         row = self.db.execute("SELECT n, blob FROM samples WHERE session_id = ?", (session_id,)).fetchone()
         return unpack_samples(row[0], row[1]) if row else None
 
-    def session_with_fingerprint(self, session_id: str) -> tuple[Session, str] | None:
-        """The session with its samples, and the fingerprint of its stored content."""
-        found = self.session(session_id, samples=True)
-        row = self.db.execute("SELECT s.fingerprint, x.blob FROM sessions s LEFT JOIN samples x ON x.session_id = s.id"
-                              " WHERE s.id = ?", (session_id,)).fetchone()  # fmt: skip
-        if found is None or row is None:
-            return None
-        return found, row[0] or fingerprint(found, row[1])  # sessions stored before fingerprints get theirs now
+    def sessions_with_fingerprints(self, ids: Iterable[str]) -> dict[str, tuple[Session, str]]:
+        """Those sessions (the ones still there) with their samples and the fingerprint of their stored content, read
+        together (a few queries for all of them, not a few each)."""
+        chosen = list(dict.fromkeys(ids))
+        if not chosen:
+            return {}
+        marks = ", ".join("?" * len(chosen))
+        found = {s.id: s for s in self._load(f"WHERE id IN ({marks})", chosen, samples=True)}
+        rows = self.db.rows(f"SELECT s.id, s.fingerprint, x.blob FROM sessions s LEFT JOIN samples x ON "
+                            f"x.session_id = s.id WHERE s.id IN ({marks})", chosen)  # fmt: skip
+        # sessions stored before fingerprints get theirs now
+        return {r[0]: (found[r[0]], r[1] or fingerprint(found[r[0]], r[2])) for r in rows if r[0] in found}
 
     def session(self, session_id: str, *, samples: bool = True) -> Session | None:
         found = self._load("WHERE id = ?", [session_id], samples=samples)

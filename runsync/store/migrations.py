@@ -162,4 +162,10 @@ MIGRATIONS: list[str] = [
         name TEXT PRIMARY KEY, started_at TEXT NOT NULL, seen_at TEXT NOT NULL, job_id INTEGER
     );
     """,
+    # 9: PostgreSQL only (a line "-- postgresql: ..." is a statement there, a comment in SQLite): the file bytes
+    # and the samples are compressed already; trying again on every write (TOAST's pglz) only costs the server time
+    """
+    -- postgresql: ALTER TABLE raw_payloads ALTER COLUMN payload SET STORAGE EXTERNAL;
+    -- postgresql: ALTER TABLE samples ALTER COLUMN blob SET STORAGE EXTERNAL;
+    """,
 ]

@@ -214,6 +214,14 @@ class PostgresBackend:
             self._depth = 0
 
     @contextlib.contextmanager
+    def pipeline(self) -> Iterator[None]:
+        """Statements sent without waiting for each answer (psycopg's pipeline mode) until a result is read: the
+        writes of a batch of files cost one round trip per read instead of one per statement."""
+        self._alive()
+        with self.errors(), self.conn.pipeline():
+            yield
+
+    @contextlib.contextmanager
     def errors(self) -> Iterator[None]:
         try:
             yield
@@ -262,6 +270,7 @@ class PostgresBackend:
         self.execute(f"UPDATE {SCHEMA_TABLE} SET version = ?", (int(version),))
 
     def translate(self, script: str) -> str:
+        script = re.sub(r"^\s*-- postgresql: ", "", script, flags=re.M)  # statements for PostgreSQL only
         for pattern, replacement in _DDL:
             script = pattern.sub(replacement, script)
         return script

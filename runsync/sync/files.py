@@ -3,13 +3,15 @@ file for what came back; archives' members, sessions an export made and named pr
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from runsync.config import Athlete, Config
 from runsync.errors import DecodeError, require_extra
@@ -40,7 +42,7 @@ class FileJob:
     settings: AnalysisSettings | None = None
     decoder: str = "fitdecode"
     max_bytes: int = MAX_BYTES
-
+    unread_before: bool = False  # it was recorded as unreadable (too big, no permission): that record goes
     @property
     def task(self) -> DecodeTask:
         on_disk = self.item.path is not None
@@ -94,7 +96,7 @@ def new_file_job(store: Store, item: FileItem, report: SyncReport, known: KnownF
                 attach_provenance(store, digest, item.provenance)
         return None
     known.seen.add(digest)
-    return FileJob(item, data, digest, size, mtime, settings, decoder, max_bytes)
+    return FileJob(item, data, digest, size, mtime, settings, decoder, max_bytes, UNREAD + item.name in known.raws)
 
 
 UNREAD = "unread:"  # raw records of items that could not even be read, keyed by their name
@@ -178,9 +180,53 @@ def save_file_job(store: Store, job: FileJob, outcome: Decoded | Failed, report:
 
 
 def _remember(store: Store, job: FileJob) -> None:
-    store.forget_raw("file", UNREAD + job.item.name)  # it could be read this time
+    if job.unread_before:
+        store.forget_raw("file", UNREAD + job.item.name)  # it could be read this time
     if job.item.path is not None:
         store.save_file(job.item.path, job.item.athlete.id, job.size or 0, job.mtime_ns or 0, job.digest)
+
+
+BATCH_FILES = int(os.environ.get("RUNSYNC_BATCH_FILES") or 64)  # files per transaction on PostgreSQL (tests: 1) ...
+BATCH_SECONDS = 2.0  # ... or what was saved within this long
+
+
+class Batch:
+    """On PostgreSQL, the files' transactions grouped: one commit per BATCH_FILES files or BATCH_SECONDS, whichever
+    comes first (each file's own transaction nests in it), its statements pipelined, its commit not waiting for the
+    server's disk. A crash (of the worker or the server) loses at most the last batches, which the next run imports
+    again (their content hashes were not committed either): never half a file. On SQLite (a local file, its lock
+    shared with the athlete's own commands) each file commits on its own."""
+
+    def __init__(self, store: Store, files: int | None = None, seconds: float | None = None) -> None:
+        self.store, self.open_ = store, None
+        self.files = (BATCH_FILES if files is None else files) if store.shared else 1
+        self.seconds = BATCH_SECONDS if seconds is None else seconds
+        self.count, self.started = 0, 0.0
+
+    def __enter__(self) -> Batch:
+        self._begin()
+        return self
+
+    def _begin(self) -> None:
+        if self.files > 1:
+            self.open_ = contextlib.ExitStack()
+            self.open_.enter_context(self.store.transaction())
+            # a server crash may lose the last batches' commits, never half of one: their files are imported again
+            self.store.db.execute("SET LOCAL synchronous_commit TO OFF")
+            self.open_.enter_context(self.store.db.pipeline())
+            self.count, self.started = 0, time.monotonic()
+
+    def saved(self) -> None:
+        self.count += 1
+        if self.open_ is not None and (self.count >= self.files or time.monotonic() - self.started >= self.seconds):
+            self.open_.__exit__(None, None, None)
+            self.open_ = None
+            self._begin()
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        if self.open_ is not None:
+            self.open_.__exit__(kind, exc, tb)
+            self.open_ = None
 
 
 def import_items(
@@ -202,11 +248,13 @@ def import_items(
     jobs = _new_jobs(store, items, report, config, on_item)
     limit = config.max_decode_s
     timed_out = lambda job: Failed(f"decoding took longer than {limit:g} s ([files] max_decode_s): stopped")  # noqa: E731
-    for job, outcome in map_bounded(decode_task, jobs, workers=workers, send=lambda job: job.task, timeout_s=limit,
-                                    on_timeout=timed_out):  # fmt: skip
-        save_file_job(store, job, outcome, report)
-        if on_item:
-            on_item(report)
+    with Batch(store) as batch:
+        for job, outcome in map_bounded(decode_task, jobs, workers=workers, send=lambda job: job.task,
+                                        timeout_s=limit, on_timeout=timed_out):  # fmt: skip
+            save_file_job(store, job, outcome, report)
+            batch.saved()
+            if on_item:
+                on_item(report)
     for listing in (report.imported, report.not_activities, report.failed, report.still_failing):
         listing.sort()  # workers finish in any order; the report does not depend on it
     return report

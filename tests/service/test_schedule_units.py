@@ -129,7 +129,8 @@ def test_healthz_and_metrics_answer_as_documented_and_name_no_athlete(tmp_path: 
         assert metrics.status_code == 200 and metrics.headers["content-type"].startswith("text/plain")
         for name in ("runsync_jobs{status=\"queued\"}", "runsync_job_latency_seconds{phase=\"wait\"}",
                      "runsync_last_sync_age_seconds{source=\"fit\"}", "runsync_files_failing", "runsync_workers_alive",
-                     "runsync_oldest_queued_job_age_seconds"):  # fmt: skip
+                     "runsync_oldest_queued_job_age_seconds",
+                     "runsync_history_incomplete{source=\"garmin\"}"):  # fmt: skip
             assert name in text, name
         assert not any(athlete in text or athlete in json.dumps(body) for athlete in ('"syd"', '"lon"', "la@"))
     finally:

@@ -37,8 +37,16 @@ def sessions_of(url: str, athlete: str | None = None) -> list[str]:
         store.close()
 
 
-def child(*args: str | Path, **kwargs: object) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if k != "RUNSYNC_DEBUG"}
+def job_status(url: str, job_id: int) -> str:
+    store = Store.open(url)
+    try:
+        return JobQueue(store).jobs([job_id])[0].status
+    finally:
+        store.close()
+
+
+def child(*args: str | Path, env: dict[str, str] | None = None, **kwargs: object) -> subprocess.Popen[str]:
+    env = {k: v for k, v in (env or os.environ).items() if k != "RUNSYNC_DEBUG"}
     return subprocess.Popen([sys.executable, "-m", "runsync", *map(str, args)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env, **kwargs)  # type: ignore[call-overload]  # fmt: skip
 
@@ -85,22 +93,31 @@ def test_a_job_for_an_athlete_no_longer_configured_fails_and_status_says_why(tmp
     assert len(sessions_of(pg_url, "ana")) == 1  # one athlete's failure never stops the others
 
 
-@pytest.mark.parametrize("kill_after", [1, 6, 14])
+@pytest.mark.parametrize(("batch", "kill_after"), [(64, 0), (1, 1), (1, 6), (1, 14)])
 def test_a_worker_killed_mid_job_loses_nothing_and_the_next_worker_takes_the_job_over(
-    tmp_path: Path, pg_url: str, kill_after: int
+    tmp_path: Path, pg_url: str, batch: int, kill_after: float
 ) -> None:
+    """Killed mid-batch (the default: a job's files commit 64 at a time, so none or a whole batch is there) or, with
+    a commit per file, after `kill_after` sessions."""
     watch = tmp_path / "ana"
     files = watch_files(watch, range(1, 21))
     config = team_config(tmp_path, pg_url, {"ana": watch})
     run_cli("--config", config, "sync")
-    worker = child("--config", config, "worker", "--burst")
+    env = {**os.environ, "RUNSYNC_BATCH_FILES": str(batch)}
+    worker = child("--config", config, "worker", "--burst", env=env)
     deadline = time.monotonic() + 60
+    if batch > 1:  # a second after the job started running (the batch is open), plus kill_after
+        while job_status(pg_url, 1) != "running" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.3 + kill_after)
     while len(sessions_of(pg_url)) < kill_after and worker.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
+    finished = worker.poll() is not None
     worker.send_signal(signal.SIGKILL)
     worker.wait()
     left = len(sessions_of(pg_url))
-    assert left < len(files) or kill_after == 14  # killed mid-job (a fast machine may finish the last moments)
+    assert left < len(files) or kill_after == 14 or finished  # killed mid-job (a fast machine may finish first)
+    assert batch == 1 or left in (0, len(files))  # a batch commits whole or not at all
     out = run_cli("--config", config, "worker", "--burst", "-v")
     ids = sessions_of(pg_url)
     assert len(ids) == len(set(ids)) == len(files)  # nothing lost, nothing twice
