@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from runsync.store.derived import AnalysisRow
 
 CHUNK = 8  # sessions per worker task: enough to amortise the hand-over, few enough to spread the load
+LOCAL_CHUNK = 64  # sessions read (and their analyses written) together when the refresh runs in this process
 
 
 @dataclass(frozen=True)
@@ -159,9 +160,11 @@ def _recompute(store: Store, stale: list[AnalysisRow], settings: AnalysisSetting
     computed: dict[str, SessionAnalysis] = {}
     if on_progress and stale:
         on_progress(0, len(stale))
-    tasks = _tasks(store, stale, settings, estimates)
-    for task, results in _analysed(store, tasks, _workers(workers, len(stale))):
-        with store.transaction():
+    workers = _workers(workers, len(stale))
+    tasks = _tasks(store, stale, settings, estimates, size=LOCAL_CHUNK if workers == 1 else CHUNK)
+    for task, results in _analysed(store, tasks, workers):
+        with store.transaction(), store.db.pipeline():  # the writes sent without waiting for each answer
+            store.db.relaxed_commit()  # derived data: a server crash may lose it, the next read recomputes it
             for session_id, fingerprint, analysis in results:
                 if not store.db.read_only:
                     save_analysis(store, session_id, fingerprint, analysis)
@@ -180,9 +183,9 @@ def _workers(workers: int | None, count: int) -> int | None:
 
 
 def _tasks(store: Store, rows: list[AnalysisRow], settings: AnalysisSettings, estimates: dict[date, Estimate],
-           efforts_only: bool = False) -> Iterator[AnalyseTask]:  # fmt: skip
-    for i in range(0, len(rows), CHUNK):
-        chunk = rows[i : i + CHUNK]
+           efforts_only: bool = False, size: int = CHUNK) -> Iterator[AnalyseTask]:  # fmt: skip
+    for i in range(0, len(rows), size):
+        chunk = rows[i : i + size]
         yield AnalyseTask(store.location, tuple(r.session_id for r in chunk), settings,
                           tuple(estimates.get(r.local_date) for r in chunk), efforts_only)  # fmt: skip
 

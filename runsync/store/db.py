@@ -255,10 +255,11 @@ class Store(DerivedRows, RateBudgetRows, CalendarRows, ReportsSentRows):
             return {}
         marks = ", ".join("?" * len(chosen))
         found = {s.id: s for s in self._load(f"WHERE id IN ({marks})", chosen, samples=True)}
-        rows = self.db.rows(f"SELECT s.id, s.fingerprint, x.blob FROM sessions s LEFT JOIN samples x ON "
-                            f"x.session_id = s.id WHERE s.id IN ({marks})", chosen)  # fmt: skip
-        # sessions stored before fingerprints get theirs now
-        return {r[0]: (found[r[0]], r[1] or fingerprint(found[r[0]], r[2])) for r in rows if r[0] in found}
+        prints = dict(self.db.rows(f"SELECT id, fingerprint FROM sessions WHERE id IN ({marks})", chosen))
+        for session_id in [i for i in found if not prints.get(i)]:  # stored before fingerprints: theirs now
+            row = self.db.execute("SELECT blob FROM samples WHERE session_id = ?", (session_id,)).fetchone()
+            prints[session_id] = fingerprint(found[session_id], row[0] if row else None)
+        return {i: (session, prints[i]) for i, session in found.items()}
 
     def session(self, session_id: str, *, samples: bool = True) -> Session | None:
         found = self._load("WHERE id = ?", [session_id], samples=samples)

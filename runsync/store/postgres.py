@@ -213,6 +213,11 @@ class PostgresBackend:
         finally:
             self._depth = 0
 
+    def relaxed_commit(self) -> None:
+        """Inside a transaction: its commit does not wait for the server's disk (what a server crash could lose is
+        derived again, or imported again: never half of anything)."""
+        self.execute("SET LOCAL synchronous_commit TO OFF")
+
     @contextlib.contextmanager
     def pipeline(self) -> Iterator[None]:
         """Statements sent without waiting for each answer (psycopg's pipeline mode) until a result is read: the

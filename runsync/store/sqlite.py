@@ -166,6 +166,13 @@ class SqliteBackend:
     def lock_path(self) -> Path:
         return self.path.with_name(self.path.name + ".lock")
 
+    def relaxed_commit(self) -> None:
+        """PostgreSQL's commit that does not wait for the disk; SQLite's commits are already local."""
+
+    @contextlib.contextmanager
+    def pipeline(self) -> Iterator[None]:
+        yield
+
     def lock_held(self) -> bool:
         """Whether a sync holds the writer lock now (tested by taking and releasing it at once)."""
         try:

@@ -212,7 +212,7 @@ class Batch:
             self.open_ = contextlib.ExitStack()
             self.open_.enter_context(self.store.transaction())
             # a server crash may lose the last batches' commits, never half of one: their files are imported again
-            self.store.db.execute("SET LOCAL synchronous_commit TO OFF")
+            self.store.db.relaxed_commit()
             self.open_.enter_context(self.store.db.pipeline())
             self.count, self.started = 0, time.monotonic()
 
