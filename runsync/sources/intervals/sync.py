@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from runsync.config import Athlete, Config
 from runsync.config.secrets import Secrets, open_secrets
-from runsync.errors import AuthError, RunsyncError
+from runsync.errors import AuthError, ConfigError, RunsyncError
 from runsync.model import Session, Source
 from runsync.sources.download import activity_file
 from runsync.sources.files import FILE_KINDS
@@ -37,7 +37,7 @@ from runsync.sources.intervals.client import COACH_KEY, SECRET_KEY, IntervalsApi
 from runsync.sources.intervals.records import number, planned_workout, wellness_day
 from runsync.sources.items import FileItem, Provenance
 from runsync.store import Store
-from runsync.sync.merge import is_duplicate
+from runsync.sync.merge import is_duplicate, save_merged
 
 if TYPE_CHECKING:
     from runsync.sources.report import SyncReport
@@ -188,7 +188,13 @@ class AthleteIntervals:
         """Download and import the original file; False (named, recorded) when it cannot be."""
         try:
             data = self.api.download_original(activity_id)
-        except IntervalsRefused as error:  # 404: no file (entered by hand); 422: intervals.icu will not give it
+        except IntervalsRefused as error:
+            if error.status == 404:  # entered by hand (no file): a session from what the list says of it
+                return self.from_summary(activity_id, activity, provenance)
+            if error.status == 422:  # received from Strava after all: not ours to read
+                self.strava_stubs += 1
+                self.count("from Strava, not available")
+                return True
             return self.failed(activity_id, activity, f"no original file ({error})")
         self.count("downloads")
         kind = str(activity.get("file_type") or "").lower()
@@ -198,6 +204,20 @@ class AthleteIntervals:
         item = FileItem(f"intervals.icu activity {activity_id} ({name})", self.athlete, load=lambda: member,
                         provenance=provenance)  # fmt: skip
         self.import_file(item)
+        return True
+
+    def from_summary(self, activity_id: str, activity: dict[str, Any], provenance: Provenance) -> bool:
+        """An activity without a file (typed in on intervals.icu, or from a service that sends no file): a session
+        of its start, sport, distance, times and heart rate; a file of the same run, later, is merged with it."""
+        session = summary_session(activity, self.athlete, full=True)
+        if session is None:
+            return self.failed(activity_id, activity, "no original file and no start time")
+        session = session.replace(sources=(provenance.source,), name=provenance.name)
+        with self.store.transaction():
+            self.report.merged += save_merged(self.store, session)
+        self.report.changed_athletes.add(self.athlete.id)
+        self.report.imported.append((activity_label(activity_id, activity), 1))
+        self.count("without a file")
         return True
 
     def failed(self, activity_id: str, activity: dict[str, Any], reason: str) -> bool:
@@ -289,14 +309,30 @@ def summary_start(activity: dict[str, Any]) -> datetime | None:
     return start.replace(tzinfo=UTC) if start.tzinfo is None else start.astimezone(UTC)
 
 
-def summary_session(activity: dict[str, Any], athlete: Athlete) -> Session | None:
-    """The list entry as a session (only to match it against stored ones)."""
+def summary_session(activity: dict[str, Any], athlete: Athlete, *, full: bool = False) -> Session | None:
+    """The list entry as a session: to match it against stored ones, or (`full`) to keep when there is no file."""
     start = summary_start(activity)
     if start is None:
         return None
-    return Session(id=f"intervals-{activity.get('id')}", athlete=athlete.id, start=start,
-                   sport=sport_of(str(activity.get("type") or ""), "other"),
-                   distance_m=number(activity.get("distance")))  # fmt: skip
+    session = Session(id=f"intervals-{activity.get('id')}", athlete=athlete.id, start=start,
+                      sport=sport_of(str(activity.get("type") or ""), "other"),
+                      distance_m=number(activity.get("distance")))  # fmt: skip
+    if not full:
+        return session
+    local = _local_start(activity)
+    offset = round((local - start.replace(tzinfo=None)).total_seconds() / 900) * 900 if local else None
+    return session.replace(
+        utc_offset_s=offset if offset is not None and abs(offset) <= 14 * 3600 else session.utc_offset_s,
+        moving_s=number(activity.get("moving_time")), elapsed_s=number(activity.get("elapsed_time")),
+        avg_hr=number(activity.get("average_heartrate")), max_hr=number(activity.get("max_heartrate")),
+        elevation_gain_m=number(activity.get("total_elevation_gain")))
+
+
+def _local_start(activity: dict[str, Any]) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(activity.get("start_date_local") or "")[:19])
+    except ValueError:
+        return None
 
 
 def api_key(secrets: Secrets, athlete: Athlete) -> str | None:
@@ -328,6 +364,10 @@ def sync_athlete(store: Store, athlete: Athlete, config: Config, secrets: Secret
     if not key:
         raise AuthError(f"no intervals.icu API key for {athlete.id}: run  runsync auth intervals {athlete.id}  (or "
                         "runsync auth intervals --coach)")  # fmt: skip
+    if (athlete.intervals or "0") == "0" and not secrets.get(SECRET_KEY.format(athlete=athlete.id)):
+        raise ConfigError(f"{config.path or 'config'}: athletes.{athlete.id}.intervals: \"0\" is the key's own "
+                          f"athlete, and {athlete.id} has no key of their own (the coach's would read the coach): give "
+                          f"their intervals.icu id (\"i…\"), or run  runsync auth intervals {athlete.id}")  # fmt: skip
     api = IntervalsApi(config.intervals, key, athlete.id, athlete.intervals or "0")
     sync = AthleteIntervals(store, athlete, api, config, report, import_file, config.intervals.backfill_budget)
     try:

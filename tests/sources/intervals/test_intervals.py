@@ -255,16 +255,37 @@ def test_a_withdrawn_share_is_exit_4_for_that_athlete_and_the_key_never_leaks(
     assert not any(COACH_KEY in p.read_text(errors="replace") for p in crash_dir.rglob("crash-*.txt"))
 
 
+def test_a_coachs_key_never_reads_the_coach_as_an_athlete(tmp_path: Path, icu: FakeIntervals,
+                                                          keyring_memory) -> None:  # noqa: ANN001, F811 # fmt: skip
+    upload(icu, 0, athlete="i9000")  # the coach's own run
+    upload(icu, 1, athlete="i1002")
+    config = config_for(tmp_path, icu, athletes={"ana": "0", "ben": "i1002"})
+    authorise(config, "--coach", key=COACH_KEY)
+    out = sync(config, 3)
+    assert 'athletes.ana.intervals: "0" is the key\'s own athlete' in out.stderr
+    assert [s["athlete"] for s in sessions(config)] == ["ben"]
+
+
 def test_a_bad_download_is_named_and_nothing_is_half_written(tmp_path: Path, icu: FakeIntervals,
                                                              keyring_memory) -> None:  # noqa: ANN001, F811 # fmt: skip
     upload(icu, 0)
     icu.add("i1001", "i6000", DAY + timedelta(days=1), OFFSET, b"not a fit file at all")
-    icu.add("i1001", "i6001", DAY + timedelta(days=2), OFFSET, None, name="Manual entry")  # no file: 404
+    icu.add("i1001", "i6001", DAY + timedelta(days=2), OFFSET, None, name="Track session (typed in)",
+            distance_m=6000.0, moving_s=1800.0, average_heartrate=150)  # no file (404): kept from the summary
     config = config_for(tmp_path, icu)
     authorise(config, "ana")
     out = sync(config, 6)
-    assert "intervals.icu activity i6000" in out.stderr and "intervals.icu activity i6001" in out.stderr
-    assert len(sessions(config)) == 1
+    assert "intervals.icu activity i6000" in out.stderr and "not a FIT" in out.stderr
+    found = {s["name"]: s for s in sessions(config)}
+    assert len(found) == 2 and "1 without a file" in out.stderr
+    typed = found["Track session (typed in)"]
+    assert typed["distance_m"] == 6000.0 and typed["moving_s"] == 1800.0 and typed["avg_hr"] == 150.0
+    assert typed["local_date"] == "2026-11-04" and typed["start"] == "2026-11-04T15:00:00Z"
+    assert [s["kind"] for s in typed["sources"]] == ["intervals"]
+    sync(config)  # not downloaded again (as with Garmin Connect): the broken one stays listed in status
+    assert len(sessions(config)) == 2 and icu.calls["file"] == 3
+    status = run_cli("--config", config, "status").stdout
+    assert "intervals.icu activity i6000" in status and "i6001" not in status
 
 
 def test_the_report_shows_the_weeks_wellness_and_plan_in_every_format(tmp_path: Path, icu: FakeIntervals,
