@@ -17,57 +17,33 @@ half-written, the next run resumes); dead tokens stop them with exit 4 and the c
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from runsync.config import Athlete, Config
 from runsync.config.secrets import Secrets, open_secrets
 from runsync.errors import AuthError, RunsyncError, TemporaryError, require_extra
 from runsync.model import Session, Source
 from runsync.sources.download import activity_file
-from runsync.sources.files import FILE_KINDS
 from runsync.sources.files.track import sport_of
 from runsync.sources.garmin.client import SECRET_KEY, GarminApi
 from runsync.sources.garmin.wellness import sync_garmin_wellness
 from runsync.sources.items import FileItem, Provenance
+from runsync.sources.service import BudgetSpent, ImportFile, ServiceSync, sync_each
 from runsync.store import Store
-from runsync.sync.merge import is_duplicate
 
 if TYPE_CHECKING:
     from runsync.sources.report import SyncReport
 
 SOURCE = "garmin"
-MATCH_S = 120
-ImportFile = Callable[[FileItem], None]
-
-
-class BudgetSpent(Exception):
-    """The run's download budget is used up: the history walk continues next run."""
 
 
 @dataclass
-class AthleteGarmin:
-    store: Store
-    athlete: Athlete
-    api: GarminApi
-    config: Config
-    report: SyncReport
-    import_file: ImportFile
-    budget: int
-
-    def state(self, key: str) -> Any:
-        return self.store.state(self.athlete.id, SOURCE, key)
-
-    def set_state(self, **values: Any) -> None:
-        with self.store.transaction():
-            for key, value in values.items():
-                self.store.save_state(self.athlete.id, SOURCE, key, value)
-
-    def count(self, what: str, n: int = 1) -> None:
-        self.report.garmin[what] = self.report.garmin.get(what, 0) + n
+class AthleteGarmin(ServiceSync):
+    api: GarminApi | None = None
+    source: ClassVar[str] = SOURCE
 
     def run(self, now: datetime) -> None:
         try:
@@ -121,19 +97,7 @@ class AthleteGarmin:
             self.count("unchanged")
             return
         name = activity.get("activityName")
-        provenance = Provenance(Source(SOURCE, activity_id, name), name)
-        known = self.imported_from_a_file(activity)
-        if known is not None:
-            with self.store.transaction():
-                self.store.add_source(known.id, provenance.source)
-            self.count("matched a file")
-        else:
-            if self.budget <= 0:
-                raise BudgetSpent
-            self.budget -= 1
-            if not self.download(activity_id, activity, provenance):
-                return
-        self.finish(activity_id, activity)
+        self.take_new(activity_id, activity, Provenance(Source(SOURCE, activity_id, name), name))
 
     def done(self, activity_id: str) -> bool:
         record = self.store.raw(SOURCE, activity_id, "summary")
@@ -142,16 +106,11 @@ class AthleteGarmin:
             self.report.still_failing.append((name, record.error or "", record.fetched_at[:10]))
         return record is not None
 
-    def imported_from_a_file(self, activity: dict[str, Any]) -> Session | None:
-        """A stored session made from a file (watch folder, export archive) that is this activity."""
-        candidate = summary_session(activity, self.athlete)
-        if candidate is None:
-            return None
-        window = (candidate.start - timedelta(seconds=MATCH_S), candidate.start + timedelta(seconds=MATCH_S))
-        for session in self.store.sessions(self.athlete.id, start_between=window):
-            if any(s.kind in FILE_KINDS for s in session.sources) and is_duplicate(candidate, session):
-                return session
-        return None
+    def label(self, activity_id: str, activity: dict[str, Any]) -> str:
+        return activity_label(activity_id, activity)
+
+    def summary_session(self, activity: dict[str, Any]) -> Session | None:
+        return summary_session(activity, self.athlete)
 
     def download(self, activity_id: str, activity: dict[str, Any], provenance: Provenance) -> bool:
         """Download and import the original file; False (named, recorded) when it cannot be."""
@@ -170,20 +129,11 @@ class AthleteGarmin:
         self.import_file(item)
         return True
 
-    def failed(self, activity_id: str, activity: dict[str, Any], reason: str) -> bool:
-        where = activity_label(activity_id, activity)
-        self.report.failed.append((where, reason))
-        with self.store.transaction():
-            self.store.save_raw(SOURCE, activity_id, athlete=self.athlete.id, part="summary", path=where,
-                                payload=json.dumps(activity).encode(), status="error", error=reason)  # fmt: skip
-        return False
-
     def finish(self, activity_id: str, activity: dict[str, Any]) -> None:
         """The activity is done: its list entry kept, the newest start moved on."""
         start = summary_start(activity)
         with self.store.transaction():
-            self.store.save_raw(SOURCE, activity_id, athlete=self.athlete.id, part="summary",
-                                payload=json.dumps(activity).encode())  # fmt: skip
+            self.keep_summary(activity_id, activity)
             newest = self.state("newest_start")
             if start is not None and (newest is None or start.timestamp() > newest):
                 self.store.save_state(self.athlete.id, SOURCE, "newest_start", int(start.timestamp()))
@@ -238,14 +188,8 @@ def sync_garmin_athletes(store: Store, athletes: list[Athlete], config: Config, 
     except RunsyncError as error:
         report.errors.append(error)
         return
-    for athlete in athletes:
-        try:
-            sync_athlete(store, athlete, config, secrets, now=now, report=report, import_file=import_file)
-        except RunsyncError as error:
-            report.errors.append(error)
-            if isinstance(error, AuthError):
-                with store.transaction():
-                    store.save_state(athlete.id, SOURCE, "auth_error", str(error))
+    sync_each(store, athletes, SOURCE, report, lambda athlete: sync_athlete(
+        store, athlete, config, secrets, now=now, report=report, import_file=import_file))
 
 
 def sync_athlete(store: Store, athlete: Athlete, config: Config, secrets: Secrets, *, now: datetime,
@@ -255,7 +199,7 @@ def sync_athlete(store: Store, athlete: Athlete, config: Config, secrets: Secret
     if not tokens:
         raise AuthError(f"no Garmin Connect tokens for {athlete.id}: run  runsync auth garmin {athlete.id}")
     api = GarminApi(config.garmin, tokens, athlete.id)
-    sync = AthleteGarmin(store, athlete, api, config, report, import_file, config.garmin.backfill_budget)
+    sync = AthleteGarmin(store, athlete, config, report, import_file, config.garmin.backfill_budget, api=api)
     try:
         sync.run(now)
         days = sync_garmin_wellness(store, athlete.id, api, now.astimezone(athlete.tz).date(),

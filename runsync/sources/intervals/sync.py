@@ -24,7 +24,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from runsync.config import Athlete, Config
 from runsync.config.secrets import Secrets, open_secrets
@@ -36,46 +36,25 @@ from runsync.sources.files.track import sport_of
 from runsync.sources.intervals.client import COACH_KEY, SECRET_KEY, IntervalsApi, IntervalsRefused
 from runsync.sources.intervals.records import number, planned_workout, wellness_day
 from runsync.sources.items import FileItem, Provenance
+from runsync.sources.service import BudgetSpent, ImportFile, ServiceSync, sync_each
 from runsync.store import Store
-from runsync.sync.merge import is_duplicate, save_merged
+from runsync.sync.merge import save_merged
 
 if TYPE_CHECKING:
     from runsync.sources.report import SyncReport
 
 SOURCE = "intervals"
-MATCH_S = 120
 BEGINNING = "1970-01-01"
 FIRST_PLAN_DAYS = 91  # a first sync reads this much of the past calendar (planned vs done for the last weeks)
 WELLNESS_RELOOK_DAYS = 7  # entries made or corrected late (a weight typed in the next day)
 EDITED = ("name", "type", "distance", "moving_time", "start_date_local")
-ImportFile = Callable[[FileItem], None]
-
-
-class BudgetSpent(Exception):
-    """The run's download budget is used up: the history walk continues next run."""
 
 
 @dataclass
-class AthleteIntervals:
-    store: Store
-    athlete: Athlete
-    api: IntervalsApi
-    config: Config
-    report: SyncReport
-    import_file: ImportFile
-    budget: int
+class AthleteIntervals(ServiceSync):
+    api: IntervalsApi | None = None
     strava_stubs: int = 0
-
-    def state(self, key: str) -> Any:
-        return self.store.state(self.athlete.id, SOURCE, key)
-
-    def set_state(self, **values: Any) -> None:
-        with self.store.transaction():
-            for key, value in values.items():
-                self.store.save_state(self.athlete.id, SOURCE, key, value)
-
-    def count(self, what: str, n: int = 1) -> None:
-        self.report.intervals[what] = self.report.intervals.get(what, 0) + n
+    source: ClassVar[str] = SOURCE
 
     def run(self, now: datetime) -> None:
         today = now.astimezone(self.athlete.tz).date()
@@ -139,18 +118,7 @@ class AthleteIntervals:
             return
         provenance = Provenance(Source(SOURCE, activity_id, activity.get("name")), activity.get("name"),
                                 sport=sport_of(str(activity.get("type") or ""), "other"))  # fmt: skip
-        match = self.imported_from_a_file(activity)
-        if match is not None:
-            with self.store.transaction():
-                self.store.add_source(match.id, provenance.source)
-            self.count("matched a file")
-        else:
-            if self.budget <= 0:
-                raise BudgetSpent
-            self.budget -= 1
-            if not self.download(activity_id, activity, provenance):
-                return
-        self.finish(activity_id, activity)
+        self.take_new(activity_id, activity, provenance)
 
     def known(self, activity_id: str, activity: dict[str, Any], record: Any) -> None:
         """An activity done before: still failing (named), unchanged, or edited on intervals.icu since."""
@@ -173,16 +141,11 @@ class AthleteIntervals:
         self.report.changed_athletes.add(self.athlete.id)
         self.count("edited")
 
-    def imported_from_a_file(self, activity: dict[str, Any]) -> Session | None:
-        """A stored session made from a file that is this activity (no download needed)."""
-        candidate = summary_session(activity, self.athlete)
-        if candidate is None:
-            return None
-        window = (candidate.start - timedelta(seconds=MATCH_S), candidate.start + timedelta(seconds=MATCH_S))
-        for session in self.store.sessions(self.athlete.id, start_between=window):
-            if any(s.kind in FILE_KINDS for s in session.sources) and is_duplicate(candidate, session):
-                return session
-        return None
+    def label(self, activity_id: str, activity: dict[str, Any]) -> str:
+        return activity_label(activity_id, activity)
+
+    def summary_session(self, activity: dict[str, Any]) -> Session | None:
+        return summary_session(activity, self.athlete)
 
     def download(self, activity_id: str, activity: dict[str, Any], provenance: Provenance) -> bool:
         """Download and import the original file; False (named, recorded) when it cannot be."""
@@ -220,19 +183,10 @@ class AthleteIntervals:
         self.count("without a file")
         return True
 
-    def failed(self, activity_id: str, activity: dict[str, Any], reason: str) -> bool:
-        where = activity_label(activity_id, activity)
-        self.report.failed.append((where, reason))
-        with self.store.transaction():
-            self.store.save_raw(SOURCE, activity_id, athlete=self.athlete.id, part="summary", path=where,
-                                payload=json.dumps(activity).encode(), status="error", error=reason)  # fmt: skip
-        return False
-
     def finish(self, activity_id: str, activity: dict[str, Any]) -> None:
         day = local_day(activity)
         with self.store.transaction():
-            self.store.save_raw(SOURCE, activity_id, athlete=self.athlete.id, part="summary",
-                                payload=json.dumps(activity).encode())  # fmt: skip
+            self.keep_summary(activity_id, activity)
             newest = self.state("newest_day")
             if day is not None and (newest is None or day.isoformat() > newest):
                 self.store.save_state(self.athlete.id, SOURCE, "newest_day", day.isoformat())
@@ -348,14 +302,8 @@ def sync_intervals_athletes(store: Store, athletes: list[Athlete], config: Confi
     except RunsyncError as error:
         report.errors.append(error)
         return
-    for athlete in athletes:
-        try:
-            sync_athlete(store, athlete, config, secrets, now=now, report=report, import_file=import_file)
-        except RunsyncError as error:
-            report.errors.append(error)
-            if isinstance(error, AuthError):
-                with store.transaction():
-                    store.save_state(athlete.id, SOURCE, "auth_error", str(error))
+    sync_each(store, athletes, SOURCE, report, lambda athlete: sync_athlete(
+        store, athlete, config, secrets, now=now, report=report, import_file=import_file))
 
 
 def sync_athlete(store: Store, athlete: Athlete, config: Config, secrets: Secrets, *, now: datetime,
@@ -369,7 +317,7 @@ def sync_athlete(store: Store, athlete: Athlete, config: Config, secrets: Secret
                           f"athlete, and {athlete.id} has no key of their own (the coach's would read the coach): give "
                           f"their intervals.icu id (\"i…\"), or run  runsync auth intervals {athlete.id}")  # fmt: skip
     api = IntervalsApi(config.intervals, key, athlete.id, athlete.intervals or "0")
-    sync = AthleteIntervals(store, athlete, api, config, report, import_file, config.intervals.backfill_budget)
+    sync = AthleteIntervals(store, athlete, config, report, import_file, config.intervals.backfill_budget, api=api)
     try:
         sync.run(now)
     finally:
