@@ -60,7 +60,7 @@ def health(store: Store, config: Config, now: datetime) -> Health:
         found.checks["schema"] = {"version": version, "current": version == len(MIGRATIONS)}
         if version != len(MIGRATIONS):
             found.status = "down"
-        fresh, stale = workers(store, config, now)
+        fresh, stale = workers(store, config)
         found.checks["workers"] = {"fresh": fresh, "stale": stale}
         counts, oldest = queue_state(store, now)
         found.checks["queue"] = {"jobs": counts, "oldest_queued_s": oldest}
@@ -71,7 +71,7 @@ def health(store: Store, config: Config, now: datetime) -> Health:
     return found
 
 
-def workers(store: Store, config: Config, _now: datetime | None = None) -> tuple[int, int]:
+def workers(store: Store, config: Config) -> tuple[int, int]:
     """Workers whose heartbeat (wall-clock time) is fresh, and those whose is stale."""
     now = datetime.now(UTC)
     limit = timedelta(seconds=config.queue.heartbeat_s * STALE_AFTER)
@@ -82,9 +82,9 @@ def workers(store: Store, config: Config, _now: datetime | None = None) -> tuple
 
 def queue_state(store: Store, now: datetime) -> tuple[dict[str, int], float | None]:
     counts = {r[0]: int(r[1]) for r in store.db.rows("SELECT status, COUNT(*) FROM jobs GROUP BY status")}
-    row = store.db.rows("SELECT MIN(not_before), MIN(created_at) FROM jobs WHERE status = 'queued' AND not_before <= ?",
+    row = store.db.rows("SELECT MIN(created_at) FROM jobs WHERE status = 'queued' AND not_before <= ?",
                         (now.timestamp(),))  # fmt: skip
-    created = _at(row[0][1]) if row and row[0][1] else None
+    created = _at(row[0][0]) if row and row[0][0] else None
     return counts, None if created is None else round(max((now - created).total_seconds(), 0.0), 1)
 
 
@@ -125,7 +125,7 @@ def metric_families(store: Store, config: Config, now: datetime) -> Iterator[Any
     yield walking
     failing = store.db.rows("SELECT COUNT(*) FROM raw WHERE status = 'error'")
     yield GaugeMetricFamily("runsync_files_failing", "Files and activities that fail to read", value=failing[0][0])
-    fresh, _stale = workers(store, config, now)
+    fresh, _stale = workers(store, config)
     yield GaugeMetricFamily("runsync_workers_alive", "Workers with a fresh heartbeat", value=fresh)
 
 

@@ -5,7 +5,7 @@ handled webhook events and schedule records older than `[queue] keep_days`, work
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -27,7 +27,6 @@ class Housekeeping:
     app: App
     worker: str
     schedule: bool = False
-    enqueued: list[str] = field(default_factory=list)  # "sync ana 2026-12-03": what this worker's schedule queued
     _beat: datetime | None = None
     _scheduled: datetime | None = None
     _pruned: datetime | None = None
@@ -42,8 +41,7 @@ class Housekeeping:
         if self.schedule and (self._scheduled is None or now - self._scheduled >= SCHEDULE_EVERY):
             from runsync.service.schedule import enqueue_due
 
-            for due, _ids in enqueue_due(store, self.app.config, now):
-                self.enqueued.append(f"{due.task} {due.athlete} {due.key}")
+            enqueue_due(store, self.app.config, now)
             self._scheduled = now
         if self._pruned is None or now - self._pruned >= PRUNE_EVERY:
             prune(self.app, now)

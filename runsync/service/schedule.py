@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from runsync.config import Config, ScheduleSettings
 from runsync.store import Store
-from runsync.store.jobs import Job, JobQueue
+from runsync.store.jobs import MAIL, Job, JobQueue
 from runsync.store.rows import now_iso
 
 if TYPE_CHECKING:
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from runsync.sources.report import SyncReport
 
 SQUAD = "*"  # the athlete of the coach's roll-up job
-MAIL = "mail"  # the source of report jobs
 
 
 @dataclass(frozen=True)

@@ -26,11 +26,13 @@ JOB_COLUMNS = "id, athlete, source, kind, object_id, attempts, worker, status, e
 ACTIVE = ("queued", "running")
 
 
+MAIL = "mail"  # the source of a scheduled weekly mail's job (runsync.service.schedule)
+
 @dataclass(frozen=True)
 class Job:
     id: int
     athlete: str
-    source: str  # files | strava | garmin | intervals
+    source: str  # files | strava | garmin | intervals | mail (MAIL: a scheduled weekly report)
     kind: str  # sync (the source's new activities) | activity (one, by id) | delete (one) | deauth
     object_id: str = ""
     attempts: int = 0

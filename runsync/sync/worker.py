@@ -27,11 +27,10 @@ from types import FrameType
 from runsync.app import App
 from runsync.errors import ConfigError, ExitStatus, LockHeld, RateLimited, RunsyncError, TemporaryError
 from runsync.sources.report import SyncReport
-from runsync.store.jobs import MAX_ATTEMPTS, Job, JobQueue, worker_name
+from runsync.store.jobs import MAIL, MAX_ATTEMPTS, Job, JobQueue, worker_name
 from runsync.sync import run_sync, save_merged
 
 BUSY_RETRY = timedelta(seconds=5)  # the athlete is being synced by another worker
-MAIL = "mail"  # the source of a scheduled weekly mail's job (runsync.service.schedule)
 
 
 def backoff(attempts: int) -> timedelta:

@@ -136,8 +136,7 @@ class AthleteIntervals(ServiceSync):
                 if activity.get("name") and activity.get("name") != before.get("name"):
                     self.store.rename_session(session_id, str(activity["name"]))
                     self.store.add_source(session_id, Source(SOURCE, activity_id, str(activity["name"])))
-            self.store.save_raw(SOURCE, activity_id, athlete=self.athlete.id, part="summary",
-                                payload=json.dumps(activity).encode())  # fmt: skip
+            self.keep_summary(activity_id, activity)
         self.report.changed_athletes.add(self.athlete.id)
         self.count("edited")
 
