@@ -72,12 +72,14 @@ def health(store: Store, config: Config, now: datetime) -> Health:
 
 
 def workers(store: Store, config: Config) -> tuple[int, int]:
-    """Workers whose heartbeat (wall-clock time) is fresh, and those whose is stale."""
+    """Workers whose heartbeat (wall-clock time) is fresh, or who are running the job their heartbeat named (a long
+    history walk), and the others."""
     now = datetime.now(UTC)
     limit = timedelta(seconds=config.queue.heartbeat_s * STALE_AFTER)
-    seen = [_at(r[0]) for r in store.db.rows("SELECT seen_at FROM workers")]
-    fresh = sum(1 for s in seen if s is not None and now - s <= limit)
-    return fresh, len(seen) - fresh
+    rows = store.db.rows("SELECT w.seen_at, EXISTS (SELECT 1 FROM jobs j WHERE j.id = w.job_id AND j.status = "
+                         "'running' AND j.worker = w.name) FROM workers w")  # fmt: skip
+    fresh = sum(1 for seen, running in rows if running or ((at := _at(seen)) is not None and now - at <= limit))
+    return fresh, len(rows) - fresh
 
 
 def queue_state(store: Store, now: datetime) -> tuple[dict[str, int], float | None]:

@@ -30,14 +30,16 @@ class Housekeeping:
     _beat: datetime | None = None
     _scheduled: datetime | None = None
     _pruned: datetime | None = None
+    _busy: bool = False
 
-    def tick(self, now: datetime, job_id: int | None = None) -> None:
-        """Due work, at its own pace each: a heartbeat, the schedule, the pruning."""
+    def tick(self, now: datetime) -> None:
+        """Due work, at its own pace each: a heartbeat (at once after a job: it is idle again), the schedule, the
+        pruning."""
         store, queue = self.app.store, self.app.config.queue
         alive = datetime.now(UTC)  # liveness is wall-clock time, whatever --now says
-        if self._beat is None or alive - self._beat >= timedelta(seconds=queue.heartbeat_s / 3) or job_id:
-            heartbeat(self.app, self.worker, alive, job_id)
-            self._beat = alive
+        if self._beat is None or alive - self._beat >= timedelta(seconds=queue.heartbeat_s / 3) or self._busy:
+            heartbeat(self.app, self.worker, alive, None)
+            self._beat, self._busy = alive, False
         if self.schedule and (self._scheduled is None or now - self._scheduled >= SCHEDULE_EVERY):
             from runsync.service.schedule import enqueue_due
 
@@ -46,6 +48,12 @@ class Housekeeping:
         if self._pruned is None or now - self._pruned >= PRUNE_EVERY:
             prune(self.app, now)
             self._pruned = now
+
+    def busy(self, job_id: int) -> None:
+        """A job claimed: the heartbeat names it, so a job longer than the heartbeat's span does not make the worker
+        look gone (/healthz counts a worker whose named job is running as alive)."""
+        heartbeat(self.app, self.worker, datetime.now(UTC), job_id)
+        self._busy = True
 
     def leave(self) -> None:
         """The worker stops: its heartbeat row goes (it is not a dead worker)."""

@@ -174,6 +174,8 @@ def work(
                 stopping.sleep(poll_s)
                 continue
             report, error = None, None
+            with contextlib.suppress(RunsyncError):  # only a heartbeat: the job's own writes say if the store is gone
+                house.busy(job.id)
             try:
                 report = run_job(app, job, clock())
             except RunsyncError as raised:

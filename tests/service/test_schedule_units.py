@@ -163,3 +163,21 @@ def test_prune_forgets_what_is_older_than_keep_days(tmp_path: Path) -> None:
     assert prune(app, at("2026-11-23T16:00:00")) == 1 and queue.summary() == {}
     app.close()
     assert date(2026, 11, 23) - timedelta(days=30) > date(2026, 9, 1)
+
+
+def test_a_worker_busy_with_a_long_job_is_alive_and_one_gone_quiet_is_stale(tmp_path: Path) -> None:
+    from runsync.app import App
+    from runsync.service.health import workers
+    from runsync.service.housekeeping import heartbeat
+
+    app = App.load(write_config(tmp_path), now=at("2026-11-23T16:00:00"))
+    queue = JobQueue(app.store)
+    queue.enqueue("la", "files")
+    job = queue.claim("host:1:1", at("2026-11-23T16:00:00"))
+    long_ago = datetime.now(UTC) - timedelta(hours=2)
+    heartbeat(app, "host:1:1", long_ago, job.id)  # claimed two hours ago, still walking a history
+    heartbeat(app, "host:2:2", long_ago, None)  # idle and silent for two hours: gone
+    assert workers(app.store, app.config) == (1, 1)
+    queue.finish(job, "done")
+    assert workers(app.store, app.config) == (0, 2)
+    app.close()
