@@ -80,6 +80,10 @@ def _alive_here(worker: str | None) -> bool | None:
         return False
 
 
+class _HandedOver(Exception):
+    """A job just queued again by recover() whose lock that connection has not let go of yet."""
+
+
 class JobQueue:
     def __init__(self, store: Any) -> None:
         self.store = store
@@ -127,16 +131,19 @@ class JobQueue:
         )
         if self.postgres:
             pick += " FOR UPDATE SKIP LOCKED"
-        with self.store.transaction():
-            row = self.db.execute(
-                f"UPDATE jobs SET status = 'running', attempts = attempts + 1, worker = ?, started_at = ?, error = NULL"
-                f" WHERE id = ({pick}) RETURNING {JOB_COLUMNS}", (worker, now_iso(), *args),
-            ).fetchone()  # fmt: skip
-            if row is None:
-                return None
-            job = _job(row)
-            if self.postgres and not self.db.try_lock(f"job:{job.id}"):
-                raise RuntimeError(f"{job.label}: its lock is held by another connection")
+        try:
+            with self.store.transaction():
+                row = self.db.execute(
+                    f"UPDATE jobs SET status = 'running', attempts = attempts + 1, worker = ?, started_at = ?, "
+                    f"error = NULL WHERE id = ({pick}) RETURNING {JOB_COLUMNS}", (worker, now_iso(), *args),
+                ).fetchone()  # fmt: skip
+                if row is None:
+                    return None
+                job = _job(row)
+                if self.postgres and not self.db.try_lock(f"job:{job.id}"):
+                    raise _HandedOver  # still locked by the connection handing it over: the claim is undone
+        except _HandedOver:
+            return None
         return job
 
     def finish(self, job: Job, status: str, *, error: str | None = None, exit_status: int | None = None) -> None:
@@ -165,18 +172,20 @@ class JobQueue:
     def recover(self) -> list[Job]:
         """Queue again the running jobs of workers that died (their locks are free); returns them."""
         running = [_job(r) for r in self.db.rows(f"SELECT {JOB_COLUMNS} FROM jobs WHERE status = 'running'")]
-        orphans = [job for job in running if self._orphaned(job)]
-        for job in orphans:
+        orphans = []
+        for job in (job for job in running if self._orphaned(job)):
+            self._release(job)  # before it is queued again, so a worker claiming it at once can take its lock
             gave_up = job.attempts >= MAX_ATTEMPTS
             with self.store.transaction():
-                self.db.execute(
+                changed = self.db.execute(
                     "UPDATE jobs SET status = ?, worker = NULL, error = ?, finished_at = ? WHERE id = ?"
                     " AND status = 'running' AND worker = ?",
                     ("failed" if gave_up else "queued",
                      f"its worker {job.worker} died" + (f" ({job.attempts} times)" if gave_up else ""),
                      now_iso() if gave_up else None, job.id, job.worker),
-                )  # fmt: skip
-            self._release(job)
+                ).rowcount  # fmt: skip
+            if changed:  # not another worker's recover() a moment before
+                orphans.append(job)
         return orphans
 
     def _orphaned(self, job: Job) -> bool:
